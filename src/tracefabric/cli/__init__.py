@@ -1,0 +1,1 @@
+"""The `tracefabric` command line (click); each command lives in its own module, loaded on use."""

@@ -1,0 +1,62 @@
+"""Entry point: `tracefabric COMMAND ...`. Config and input errors exit 2 with one clear line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracefabric import __version__
+
+from .lazy import COMMAND_HELP, LazyGroup
+
+# name → (module:attribute, one-line help). A command exists only once it is built.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "tools": ("tracefabric.cli.tools:tools", "List and call the tools a manifest exposes; import MCP tools."),
+}
+ALIASES: dict[str, str] = {}
+
+COMMAND_HELP.update({name: help_text for name, (_, help_text) in COMMANDS.items()})
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands={name: target for name, (target, _) in COMMANDS.items()},
+    aliases=ALIASES,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, prog_name="tracefabric")
+def cli() -> None:
+    """tracefabric: training data for tool-using agents, every tool call executed for real
+    in a WebAssembly sandbox."""
+
+
+def main() -> None:
+    from tracefabric.errors import ConfigError, SandboxError, TracefabricError
+
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except SandboxError as exc:
+        click.echo(f"error: {exc.error_type}: {exc.message}", err=True)
+        sys.exit(1)
+    except TracefabricError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""Provider adapters: one small class per API, all behind the `Provider` protocol."""
+
+from .base import Provider
+from .scripted import ScriptedProvider
+
+__all__ = ["Provider", "ScriptedProvider"]

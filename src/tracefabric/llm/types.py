@@ -1,0 +1,82 @@
+"""Types of the LLM layer: messages, requests to providers, results with usage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from tracefabric.errors import TracefabricError
+
+T = TypeVar("T")
+
+# OpenAI-style chat messages: {"role": "system"|"user"|"assistant", "content": "..."}.
+Message = dict[str, Any]
+
+
+@dataclass
+class CompletionRequest:
+    """What a provider is asked for. `json_schema` set means: answer with JSON matching it."""
+
+    messages: list[Message]
+    json_schema: dict[str, Any] | None = None
+    schema_name: str = "answer"
+    temperature: float = 0.7
+    max_tokens: int = 1024
+    timeout: float = 120.0
+    seed: int | None = None
+
+
+@dataclass
+class CompletionResponse:
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str | None = None
+
+
+@dataclass
+class Usage:
+    provider: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    attempts: int = 1  # provider calls made (repairs and retries included)
+    retries: int = 0
+    cached: bool = False
+    cost_usd: float | None = None
+
+
+@dataclass
+class LLMResult(Generic[T]):
+    value: T
+    usage: Usage
+    raw: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class LLMError(TracefabricError):
+    """The LLM call failed for good (after retries and repairs)."""
+
+
+class ValidationFailed(LLMError):
+    """The model's answer never satisfied the schema; carries the last raw output."""
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+class ProviderError(LLMError):
+    """An error reported by the provider. `retryable` errors are retried with backoff."""
+
+    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class BudgetExceeded(LLMError):
+    """A run budget (tokens or cost) was reached: the run stops gracefully, resumable."""
