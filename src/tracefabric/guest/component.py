@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,12 +130,16 @@ class Component:
 
         return register
 
-    def dynamic_tools(self, func: Callable[[str], list[dict[str, Any]]]) -> Callable[[str], list[dict[str, Any]]]:
+    def dynamic_tools(
+        self, func: Callable[[str], list[dict[str, Any]]]
+    ) -> Callable[[str], list[dict[str, Any]]]:
         """Tools that depend on stored state: `func(namespace)` returns MCP tool entries."""
         self._describe_hook = func
         return func
 
-    def dynamic_execute(self, func: Callable[[str, dict[str, Any]], Any]) -> Callable[[str, dict[str, Any]], Any]:
+    def dynamic_execute(
+        self, func: Callable[[str, dict[str, Any]], Any]
+    ) -> Callable[[str, dict[str, Any]], Any]:
         """Run a tool that is not declared with `@tool`: `func(name, args)`."""
         self._execute_hook = func
         return func
@@ -295,9 +300,17 @@ def _dump(payload: dict[str, Any]) -> str:
 
 
 def _log_traceback() -> None:
+    """Log where the exception came from. Not `traceback.format_exc`: it reads source files
+    through linecache, and the guest has no filesystem (the stubbed WASI call would trap)."""
     try:
         from . import log
 
-        log.error(traceback.format_exc(limit=8))
+        kind, value, tb = sys.exc_info()
+        frames = [
+            f"  {frame.f_code.co_filename}:{lineno} in {frame.f_code.co_name}"
+            for frame, lineno in traceback.walk_tb(tb)
+        ][-8:]
+        name = kind.__name__ if kind else "Exception"
+        log.error("\n".join(["Traceback (most recent call last):", *frames, f"{name}: {value}"]))
     except Exception:
         pass

@@ -95,7 +95,7 @@ def _open(label: str, shared: bool) -> Store:
     return store
 
 
-def open(label: str = "default") -> Store:  # noqa: A001 - mirrors Spin's Store.open
+def open(label: str = "default") -> Store:
     return _open(label, shared=False)
 
 

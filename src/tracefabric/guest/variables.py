@@ -7,7 +7,7 @@ from .errors import CapabilityDenied
 _MISSING = object()
 
 
-def get(name: str, default: str | None | object = _MISSING) -> str | None:
+def get(name: str, default: str | object | None = _MISSING) -> str | None:
     """The variable's value; `default` if given and the variable is not granted or not set."""
     from componentize_py_types import Err
     from wit_world.imports import variables

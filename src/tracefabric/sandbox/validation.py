@@ -21,7 +21,9 @@ def _extend_with_defaults(base: type) -> type:
     """A validator that fills in `default` values of properties (the jsonschema FAQ recipe)."""
     validate_properties = base.VALIDATORS["properties"]
 
-    def set_defaults(validator: Any, properties: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    def set_defaults(
+        validator: Any, properties: Any, instance: Any, schema: Any
+    ) -> Iterator[ValidationError]:
         if isinstance(instance, dict):
             for name, sub in properties.items():
                 if isinstance(sub, dict) and "default" in sub and name not in instance:

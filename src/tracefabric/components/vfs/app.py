@@ -28,7 +28,11 @@ MAX_SEARCH_RESULTS = 200
 
 component = Component(
     "vfs",
-    warmup=[("read_file", {"file_path": "warmup.txt"}), ("list_files", {}), ("file_exists", {"file_path": "a"})],
+    warmup=[
+        ("read_file", {"file_path": "warmup.txt"}),
+        ("list_files", {}),
+        ("file_exists", {"file_path": "a"}),
+    ],
 )
 
 FILE = "f:"
@@ -79,7 +83,10 @@ def _write(store: kv.Store, path: str, data: bytes) -> None:
     input_schema={
         "type": "object",
         "properties": {
-            "file_path": {"type": "string", "description": "Path of the file, relative to the workspace root"},
+            "file_path": {
+                "type": "string",
+                "description": "Path of the file, relative to the workspace root",
+            },
             "start_line": {"type": "integer", "minimum": 1, "description": "First line to return (1-based)"},
             "end_line": {"type": "integer", "minimum": 1, "description": "Last line to return (inclusive)"},
         },
@@ -96,7 +103,9 @@ def read_file(file_path: str, start_line: int | None = None, end_line: int | Non
     first = (start_line or 1) - 1
     last = end_line if end_line is not None else len(lines)
     if first >= len(lines) and lines:
-        raise InvalidArguments(f"start_line {start_line} is past the end of {display(path)} ({len(lines)} lines)")
+        raise InvalidArguments(
+            f"start_line {start_line} is past the end of {display(path)} ({len(lines)} lines)"
+        )
     return "".join(lines[first:last])
 
 
@@ -105,7 +114,10 @@ def read_file(file_path: str, start_line: int | None = None, end_line: int | Non
     input_schema={
         "type": "object",
         "properties": {
-            "file_path": {"type": "string", "description": "Path of the file, relative to the workspace root"},
+            "file_path": {
+                "type": "string",
+                "description": "Path of the file, relative to the workspace root",
+            },
             "content": {"type": "string", "description": "The complete new content of the file"},
         },
         "required": ["file_path", "content"],

@@ -29,10 +29,7 @@ class WasmEngine:
         config.epoch_interruption = True
         config.cranelift_opt_level = "speed"
         self.engine = wasmtime.Engine(config)
-        self.fingerprint = (
-            f"wasmtime={version('wasmtime')};fuel=1;epoch=1;opt=speed;"
-            f"arch={_machine()}"
-        )
+        self.fingerprint = f"wasmtime={version('wasmtime')};fuel=1;epoch=1;opt=speed;arch={_machine()}"
         self._ticker = threading.Thread(target=self._tick, name="tracefabric-epoch", daemon=True)
         self._ticker.start()
 

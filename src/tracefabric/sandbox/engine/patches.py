@@ -20,11 +20,7 @@ _applied = False
 
 
 def _lower(self: Any, store: Any, val: Any) -> tuple[str, Any]:
-    if (
-        isinstance(self, _types.ResultType)
-        and isinstance(val, _types.Variant)
-        and val.tag in ("ok", "err")
-    ):
+    if isinstance(self, _types.ResultType) and isinstance(val, _types.Variant) and val.tag in ("ok", "err"):
         return _lower_case(store, val.tag, self.ok if val.tag == "ok" else self.err, val.payload)
     tagged = self._tagged()
     if tagged and not isinstance(val, _types.Variant):

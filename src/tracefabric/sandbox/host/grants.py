@@ -17,7 +17,8 @@ class Grants:
     resolver: VariableResolver
     _variables: dict[str, str] | None = None
     _hosts: HostAllowlist | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Re-entrant: rendering a templated host pattern (`hosts`) reads `variables` under the lock.
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def from_manifest(cls, manifest: Manifest, name: str, resolver: VariableResolver) -> Grants:

@@ -191,7 +191,11 @@ class SandboxHost:
             return build_python(builtin(builtin_name), builtin_name)
         path = self.manifest.resolve_path(source)
         if not path.exists():
-            hint = f" build it with `tracefabric component build {name}`" if self.manifest.component[name].build else ""
+            hint = (
+                f" build it with `tracefabric component build {name}`"
+                if self.manifest.component[name].build
+                else ""
+            )
             raise ConfigError(f"component {name!r}: source {path} does not exist;{hint or ' check the path'}")
         return path
 
@@ -205,7 +209,8 @@ class SandboxHost:
         if cached is not None and (not dynamic or time.monotonic() - cached[0] < DYNAMIC_DESCRIBE_TTL_S):
             return cached[1]
         outcome = runtime.oneshot(
-            CallContext(runtime.grants, "describe", None, namespace), {"kind": "describe", "namespace": namespace}
+            CallContext(runtime.grants, "describe", None, namespace),
+            {"kind": "describe", "namespace": namespace},
         )
         payload = outcome.payload
         if not isinstance(payload.get("tools"), list):
@@ -256,7 +261,13 @@ class SandboxHost:
             failure = {"success": False, "result": str(exc), "error_type": ErrorType.INVALID_ARGUMENTS}
             return self._finish(failure, None, trace, component, session_id, started)
         context = CallContext(runtime.grants, "execute", session_id, namespace)
-        request = {"kind": "execute", "tool": tool, "args": args, "session_id": session_id, "namespace": namespace}
+        request = {
+            "kind": "execute",
+            "tool": tool,
+            "args": args,
+            "session_id": session_id,
+            "namespace": namespace,
+        }
         outcome = runtime.execute(context, request)
         return self._finish(outcome.payload, outcome, trace, component, session_id, started)
 
@@ -276,7 +287,11 @@ class SandboxHost:
 
             result = json.dumps(result, ensure_ascii=False)
         error_type = None if success else str(payload.get("error_type") or ErrorType.COMPONENT_ERROR)
-        response: dict[str, Any] = {"success": success, "result": self.scrub(result), "error_type": error_type}
+        response: dict[str, Any] = {
+            "success": success,
+            "result": self.scrub(result),
+            "error_type": error_type,
+        }
         meta = payload.get("meta")
         if isinstance(meta, dict) and meta:
             response["meta"] = meta

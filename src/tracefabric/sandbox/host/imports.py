@@ -100,9 +100,13 @@ class HostImports:
                 f"(the manifest's key_value_stores lists: {sorted(grants.stores) or 'nothing'})"
             )
         if shared and label not in grants.shared_stores:
-            return _denied(f"store {label!r} is not listed in shared_key_value_stores of {grants.component!r}")
+            return _denied(
+                f"store {label!r} is not listed in shared_key_value_stores of {grants.component!r}"
+            )
         if not shared and ctx.session_id is None:
-            return _denied(f"no session in a {ctx.kind} request: session stores are only open during tool calls")
+            return _denied(
+                f"no session in a {ctx.kind} request: session stores are only open during tool calls"
+            )
         rep = ctx.stores.add(OpenStore(label, shared))
         if rep is None:
             return _err(Variant("store-table-full"))
@@ -150,7 +154,9 @@ class HostImports:
         return self._kv(store, handle, False, lambda label, scope: self.kv.get(label, scope, key))
 
     def _set(self, store: Any, handle: Any, key: str, value: bytes) -> Any:
-        return self._kv(store, handle, True, lambda label, scope: self.kv.set(label, scope, key, bytes(value)))
+        return self._kv(
+            store, handle, True, lambda label, scope: self.kv.set(label, scope, key, bytes(value))
+        )
 
     def _delete(self, store: Any, handle: Any, key: str) -> Any:
         def op(label: str, scope: str) -> None:

@@ -63,7 +63,9 @@ class Instance:
         instance = runtime.linker.instantiate(self.store, runtime.component)
         func = instance.get_func(self.store, "handle")
         if func is None:
-            raise WasmtimeError("component does not export `handle` (it must target the tracefabric:tool world)")
+            raise WasmtimeError(
+                "component does not export `handle` (it must target the tracefabric:tool world)"
+            )
         self.handle: Func = func
 
     def call(self, context: CallContext, request: dict[str, Any]) -> CallOutcome:
@@ -73,7 +75,9 @@ class Instance:
         registry = runtime.registry
         raw = json.dumps(request, ensure_ascii=False)
         if len(raw.encode("utf-8")) > config.max_request_bytes:
-            return CallOutcome(_failure(ErrorType.RESOURCE_EXHAUSTED, "request exceeds the size limit"), 0, 0.0)
+            return CallOutcome(
+                _failure(ErrorType.RESOURCE_EXHAUSTED, "request exceeds the size limit"), 0, 0.0
+            )
         self.store.set_fuel(config.fuel)
         self.store.set_epoch_deadline(runtime.ticks(config.timeout_ms))
         context.stores = self.stores
@@ -95,14 +99,20 @@ class Instance:
         duration = _ms(start)
         if len(out) > config.max_response_bytes:
             return CallOutcome(
-                _failure(ErrorType.RESOURCE_EXHAUSTED, "the tool's response exceeds the size limit"), fuel_used, duration
+                _failure(ErrorType.RESOURCE_EXHAUSTED, "the tool's response exceeds the size limit"),
+                fuel_used,
+                duration,
             )
         try:
             payload = json.loads(out)
         except ValueError:
-            return CallOutcome(_failure(ErrorType.COMPONENT_ERROR, "the component answered with invalid JSON"), 0, 0)
+            return CallOutcome(
+                _failure(ErrorType.COMPONENT_ERROR, "the component answered with invalid JSON"), 0, 0
+            )
         if not isinstance(payload, dict):
-            return CallOutcome(_failure(ErrorType.COMPONENT_ERROR, "the component answered with a non-object"), 0, 0)
+            return CallOutcome(
+                _failure(ErrorType.COMPONENT_ERROR, "the component answered with a non-object"), 0, 0
+            )
         return CallOutcome(payload, fuel_used, duration)
 
 
@@ -270,4 +280,8 @@ class PoolRefiller:
             runtime.refill()
 
     def close(self) -> None:
+        # Wait for a refill in progress: it uses the stores, which the host closes next
+        # (SQLite crashes when a connection is closed under a running statement).
         self._queue.put(None)
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=30)

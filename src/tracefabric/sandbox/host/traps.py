@@ -14,10 +14,18 @@ def classify(message: str, *, fuel: int, timeout_ms: int, memory_mb: int) -> tup
         return ErrorType.TIMEOUT, f"The tool exceeded its time limit ({timeout_ms} ms) and was stopped."
     if "call stack exhausted" in text or "stack overflow" in text:
         return ErrorType.RESOURCE_EXHAUSTED, "The tool exhausted its call stack and was stopped."
-    if "memory" in text and ("grow" in text or "limit" in text or "out of bounds" in text or "allocat" in text):
-        return ErrorType.RESOURCE_EXHAUSTED, f"The tool exceeded its memory limit ({memory_mb} MiB) and was stopped."
+    if "memory" in text and (
+        "grow" in text or "limit" in text or "out of bounds" in text or "allocat" in text
+    ):
+        return (
+            ErrorType.RESOURCE_EXHAUSTED,
+            f"The tool exceeded its memory limit ({memory_mb} MiB) and was stopped.",
+        )
     if "unreachable" in text:
         # Guests abort with `unreachable` when allocation fails under the memory limit.
-        return ErrorType.COMPONENT_ERROR, "The tool crashed (it aborted; often an allocation over its memory limit)."
+        return (
+            ErrorType.COMPONENT_ERROR,
+            "The tool crashed (it aborted; often an allocation over its memory limit).",
+        )
     first = message.strip().splitlines()[-1] if message.strip() else "unknown trap"
     return ErrorType.COMPONENT_ERROR, f"The tool crashed: {first[:200]}"

@@ -61,7 +61,9 @@ class SQLiteKV:
         return conn
 
     def get(self, label: str, scope: str, key: str) -> bytes | None:
-        row = self._conn(label).execute("SELECT value FROM kv WHERE scope=? AND key=?", (scope, key)).fetchone()
+        row = (
+            self._conn(label).execute("SELECT value FROM kv WHERE scope=? AND key=?", (scope, key)).fetchone()
+        )
         return None if row is None else bytes(row[0])
 
     def set(self, label: str, scope: str, key: str, value: bytes) -> None:

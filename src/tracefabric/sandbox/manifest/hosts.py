@@ -62,10 +62,14 @@ def parse_host_pattern(text: str) -> HostPattern:
     if not host:
         raise ConfigError(f"allowed_outbound_hosts entry {text!r} has no host")
     if "*" in host and host != "*" and not (host.startswith("*.") and "*" not in host[2:]):
-        raise ConfigError(f"allowed_outbound_hosts entry {text!r}: '*' may only be the whole host or '*.domain'")
+        raise ConfigError(
+            f"allowed_outbound_hosts entry {text!r}: '*' may only be the whole host or '*.domain'"
+        )
     if port_text is None:
         if scheme == "*":
-            raise ConfigError(f"allowed_outbound_hosts entry {text!r}: with scheme '*', give a port (e.g. ':*')")
+            raise ConfigError(
+                f"allowed_outbound_hosts entry {text!r}: with scheme '*', give a port (e.g. ':*')"
+            )
         port = DEFAULT_PORTS[scheme]
         return HostPattern(scheme, host, port, port, text)
     if port_text == "*":
@@ -99,7 +103,9 @@ def _parse_ports(port_text: str, text: str) -> tuple[int, int]:
         else:
             low = high = int(port_text)
     except ValueError:
-        raise ConfigError(f"allowed_outbound_hosts entry {text!r}: port must be a number, a range or '*'") from None
+        raise ConfigError(
+            f"allowed_outbound_hosts entry {text!r}: port must be a number, a range or '*'"
+        ) from None
     if not (0 < low <= high < 65536):
         raise ConfigError(f"allowed_outbound_hosts entry {text!r}: port out of range")
     return low, high

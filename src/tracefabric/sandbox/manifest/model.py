@@ -156,7 +156,9 @@ class Manifest(_Strict):
         prefixes: dict[str, str] = {}
         for trigger in self.trigger.http:
             if trigger.component not in self.component:
-                raise ValueError(f"trigger route {trigger.route!r} names unknown component {trigger.component!r}")
+                raise ValueError(
+                    f"trigger route {trigger.route!r} names unknown component {trigger.component!r}"
+                )
             if trigger.prefix in prefixes:
                 raise ValueError(
                     f"route {trigger.route!r} is used by both {prefixes[trigger.prefix]!r} and {trigger.component!r}"
