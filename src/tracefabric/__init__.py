@@ -13,6 +13,10 @@ __version__ = "0.1.0"
 _LAZY = {
     "Sandbox": "tracefabric.sandbox.client",
     "ToolResult": "tracefabric.sandbox.client",
+    "generate": "tracefabric.run",
+    "generate_async": "tracefabric.run",
+    "RunSummary": "tracefabric.run",
+    "load_config": "tracefabric.config",
 }
 
 

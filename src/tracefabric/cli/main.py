@@ -12,7 +12,28 @@ from .lazy import COMMAND_HELP, LazyGroup
 
 # name → (module:attribute, one-line help). A command exists only once it is built.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": (
+        "tracefabric.cli.generate:generate_command",
+        "Generate a dataset from a YAML config (resumable).",
+    ),
+    "validate": (
+        "tracefabric.cli.generate:validate_command",
+        "Check a config and print the plan (topics, samples, calls).",
+    ),
+    "verify": (
+        "tracefabric.cli.verify:verify_command",
+        "Replay a dataset's tool calls and check every result reproduces.",
+    ),
     "tools": ("tracefabric.cli.tools:tools", "List and call the tools a manifest exposes; import MCP tools."),
+    "component": ("tracefabric.cli.component:component", "Scaffold and build your own tool components."),
+    "serve": (
+        "tracefabric.cli.serve:serve",
+        "Serve the tool sandbox over HTTP (DeepFabric Spin tools-sdk API).",
+    ),
+    "topics": (
+        "tracefabric.cli.topics:topics",
+        "Generate, inspect, prune and render topic trees and graphs.",
+    ),
 }
 ALIASES: dict[str, str] = {}
 
@@ -43,7 +64,8 @@ def main() -> None:
         exc.show()
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
     except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            click.echo(f"error: {line}", err=True)
         sys.exit(2)
     except SandboxError as exc:
         click.echo(f"error: {exc.error_type}: {exc.message}", err=True)

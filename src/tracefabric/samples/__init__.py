@@ -1,0 +1,1 @@
+"""Sample kinds: `basic` and `cot` (qa.py), `agent` (agent/): each builds one record per slot."""

@@ -1,0 +1,94 @@
+"""The tool environment of an agent run: the sandbox, the seed files, mock tool sets.
+
+Built from the config by the generator, and rebuilt the same way by `tracefabric verify`
+to replay a dataset.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tracefabric.config import ToolsConfig
+from tracefabric.errors import ConfigError, SandboxError
+
+from .seed import SeedFiles, load_seed
+
+
+def resolve_input(base_dir: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base_dir / path
+
+
+class ToolEnvironment:
+    def __init__(self, tools: ToolsConfig, base_dir: Path, *, sandbox: Any = None) -> None:
+        self.tools = tools
+        self.base_dir = base_dir
+        self.namespace = tools.namespace or (tools.mock.namespace if tools.mock else None)
+        self.sandbox = sandbox if sandbox is not None else self._open_sandbox()
+        self.owns_sandbox = sandbox is None
+        self.components = {c.get("name"): c for c in self._components()}
+        self.seed: SeedFiles = load_seed(tools.scenario_seed, base_dir)
+        if self.seed.files and "vfs" not in self.components:
+            raise ConfigError("generation.tools.scenario_seed needs the 'vfs' component in the manifest")
+        self._prepare_mock()
+
+    def _open_sandbox(self) -> Any:
+        from tracefabric.sandbox import Sandbox
+        from tracefabric.sandbox.manifest import load_manifest
+
+        tools = self.tools
+        if tools.endpoint:
+            token = os.environ.get(tools.token_env) if tools.token_env else None
+            return Sandbox.connect(tools.endpoint, token=token)
+        manifest = load_manifest(resolve_input(self.base_dir, tools.manifest) if tools.manifest else None)
+        missing = [name for name in tools.component_filter() if name not in manifest.component]
+        if missing:
+            raise ConfigError(
+                f"generation.tools.components: no component {missing[0]!r} in the manifest "
+                f"(it has: {', '.join(manifest.component)})"
+            )
+        # Naming a component that ships disabled (e.g. github) in the config turns it on.
+        return Sandbox.in_process(manifest, enable=list(tools.component_filter()), variables=tools.variables)
+
+    def _components(self) -> list[dict[str, Any]]:
+        try:
+            return self.sandbox.components()
+        except SandboxError:
+            return [{"name": name} for name in self.tools.component_filter()]
+
+    def _prepare_mock(self) -> None:
+        mock = self.tools.mock
+        if mock is None:
+            return
+        from tracefabric.mock import prepare_mock_namespace
+
+        prepare_mock_namespace(
+            self.sandbox,
+            namespace=self.namespace or "default",
+            schema_file=resolve_input(self.base_dir, mock.schema_file),
+            data_file=resolve_input(self.base_dir, mock.data) if mock.data else None,
+            faults=mock.faults,
+        )
+
+    def deterministic(self, component: str) -> bool:
+        return bool(self.components.get(component, {}).get("deterministic", True))
+
+    async def seed_session(self, session: str) -> None:
+        from ..base import SampleError
+
+        for path, content in self.seed.files.items():
+            result = await self.sandbox.acall(
+                "vfs",
+                "write_file",
+                {"file_path": path, "content": content},
+                session,
+                namespace=self.namespace,
+            )
+            if not result.success:
+                raise SampleError("seed_failed", f"seeding {path}: {result.error_type}: {result.result}")
+
+    async def aclose(self) -> None:
+        if self.owns_sandbox:
+            await self.sandbox.aclose()
