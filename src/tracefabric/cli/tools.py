@@ -12,7 +12,11 @@ import click
 from .lazy import LazyGroup
 
 MANIFEST_OPTION = click.option(
-    "--manifest", "-m", type=click.Path(dir_okay=False), default=None, help="Manifest file (default: built-in)."
+    "--manifest",
+    "-m",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Manifest file (default: built-in).",
 )
 ENABLE_OPTION = click.option("--enable", "-e", multiple=True, help="Turn on a component that ships disabled.")
 DATA_DIR_OPTION = click.option(
@@ -22,7 +26,7 @@ DATA_DIR_OPTION = click.option(
 
 @click.group(
     cls=LazyGroup,
-    lazy_commands={},
+    lazy_commands={"import": "tracefabric.cli.tools_import:import_tools"},
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 def tools() -> None:
@@ -39,46 +43,79 @@ def _host(manifest: str | None, enable: tuple[str, ...], data_dir: str | None) -
 @MANIFEST_OPTION
 @ENABLE_OPTION
 @DATA_DIR_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (tools with their component and capabilities).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (tools with their component and capabilities)."
+)
 @click.option("--all", "show_all", is_flag=True, help="Include disabled components.")
 def list_tools(
     manifest: str | None, enable: tuple[str, ...], data_dir: str | None, as_json: bool, show_all: bool
 ) -> None:
     """Show every tool with its component and the capabilities the manifest grants.
 
+    A component that cannot be loaded (not built yet, say) is listed with the reason, and
+    the command exits 1 after listing the others.
+
     \b
     Example:
       tracefabric tools list
       tracefabric tools list --manifest examples/components/spin.toml --json
     """
+    from tracefabric.errors import SandboxError, TracefabricError
+
+    report: list[dict[str, Any]] = []
     with _host(manifest, enable, data_dir) as host:
         names = list(host.manifest.component) if show_all else host.component_names()
-        report = []
         for name in names:
             info = host.info(name)
             entry: dict[str, Any] = {**info.to_json(), "tools": []}
             if info.enabled:
-                entry["tools"] = [
-                    {"name": t["name"], "description": t.get("description", ""), "inputSchema": t.get("inputSchema")}
-                    for t in host.tools(name)
-                ]
+                try:
+                    entry["tools"] = [_tool_entry(tool) for tool in host.tools(name)]
+                except SandboxError as exc:
+                    entry["error"] = f"{exc.error_type}: {exc.message}"
+                except TracefabricError as exc:
+                    entry["error"] = str(exc)
             report.append(entry)
     if as_json:
-        click.echo(json.dumps({"components": report}, indent=2))
-        return
+        click.echo(json.dumps({"components": report}, indent=2, ensure_ascii=False))
+    else:
+        _print_report(report)
+    if any("error" in entry for entry in report):
+        sys.exit(1)
+
+
+def _tool_entry(tool: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": tool["name"],
+        "description": tool.get("description", ""),
+        "inputSchema": tool.get("inputSchema"),
+    }
+
+
+def _print_report(report: list[dict[str, Any]]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     for entry in report:
+        stores = ", ".join(
+            f"{label} (shared)" if label in entry["shared_key_value_stores"] else label
+            for label in entry["key_value_stores"]
+        )
         grants = [
-            f"stores: {', '.join(entry['key_value_stores']) or 'none'}",
+            f"stores: {stores or 'none'}",
             f"hosts: {', '.join(entry['allowed_outbound_hosts']) or 'none'}",
             f"variables: {', '.join(entry['variables']) or 'none'}",
         ]
-        state = "" if entry["enabled"] else " [yellow](disabled: --enable " + entry["name"] + ")[/]"
-        console.print(f"[bold]{entry['name']}[/] {entry['route']}/...{state}  {entry['description']}")
-        console.print("  " + " · ".join(grants) + ("" if entry["deterministic"] else " · not deterministic"))
+        if not entry["deterministic"]:
+            grants.append("not deterministic")
+        name = escape(entry["name"])
+        state = "" if entry["enabled"] else f" [yellow](disabled: --enable {name})[/]"
+        console.print(f"[bold]{name}[/] {escape(entry['route'])}/...{state}  {escape(entry['description'])}")
+        console.print("  " + escape(" · ".join(grants)))
+        if "error" in entry:
+            console.print(f"  [red]cannot load:[/] {escape(entry['error'])}")
         if entry["tools"]:
             table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
             table.add_column("tool")
@@ -88,9 +125,10 @@ def list_tools(
                 schema = tool.get("inputSchema") or {}
                 required = set(schema.get("required", []))
                 args = ", ".join(
-                    (name if name in required else f"{name}?") for name in (schema.get("properties") or {})
+                    (arg if arg in required else f"{arg}?") for arg in (schema.get("properties") or {})
                 )
-                table.add_row(tool["name"], args, tool["description"].split("\n")[0])
+                description = (tool["description"] or "").split("\n")[0]
+                table.add_row(escape(tool["name"]), escape(args), escape(description))
             console.print(table)
         console.print()
 
