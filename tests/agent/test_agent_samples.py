@@ -96,7 +96,7 @@ def test_verify_reproduces_every_observation(tmp_path: Path) -> None:
 def test_max_tool_calls_strict_rejects_and_lenient_stops(
     tmp_path: Path, sandbox: Sandbox, strict: bool
 ) -> None:
-    greedy = [[("list_files", {})]] * 6 + [{"final": "Listed."}]
+    greedy = [[("read_file", {"file_path": f"f{i}.txt"})] for i in range(6)] + [{"final": "Read."}]
     config = agent_config(tmp_path, samples=1, max_tool_calls=3, strict_tool_calls=strict)
     config["generation"]["max_retries"] = 0
     config["output"]["max_failures"] = 1
@@ -235,3 +235,29 @@ def test_a_tool_name_clash_is_a_config_error(tmp_path: Path) -> None:
     # Two components, separate stores: the scratch write is not in the vfs listing.
     assert json.loads(tool_messages(record)[1]["content"]) == ["config.json", "src/app.py"]
     assert record["trace"]["calls"][0]["component"] == "scratch"
+
+
+def test_repeated_identical_calls_are_skipped_not_recorded(tmp_path: Path, sandbox: Sandbox) -> None:
+    base = agent_responder([[("list_files", {})]])
+
+    def responder(request):
+        if "thought" not in ((request.json_schema or {}).get("properties") or {}):
+            return base(request)
+        results = sum(1 for m in request.messages if m["content"].startswith("Tool results"))
+        hinted = "already called list_files" in request.messages[-1]["content"]
+        if results == 0 or (results == 1 and not hinted):
+            return {"thought": "List.", "action": {"tool_calls": [{"name": "list_files", "arguments": {}}]}}
+        if results == 1:  # the host pointed at the result it already had: move on
+            return {
+                "thought": "Read.",
+                "action": {"tool_calls": [{"name": "read_file", "arguments": {"file_path": "config.json"}}]},
+            }
+        return {"thought": "Done.", "action": {"final_answer": "ok"}}
+
+    summary = generate(
+        agent_config(tmp_path, samples=1), sandbox=sandbox, provider_factory=provider(responder)
+    )
+    (record,) = read_jsonl(summary.dataset)
+    names = [c["function"]["name"] for m in record["messages"] for c in m.get("tool_calls") or []]
+    assert names == ["list_files", "read_file"]
+    assert record["metadata"]["repeated_calls_skipped"] == 1

@@ -154,8 +154,14 @@ class AgentBuilder:
     ) -> tuple[list[Step], str, dict[str, Any]]:
         tools = self.tools_config
         steps: list[Step] = []
-        notes: dict[str, Any] = {"discarded_early_answers": 0, "stopped_at_call_limit": False}
+        notes: dict[str, Any] = {
+            "discarded_early_answers": 0,
+            "repeated_calls_skipped": 0,
+            "stopped_at_call_limit": False,
+        }
         calls_made = 0
+        # Calls made since the last one that may have changed state: repeating one is pointless.
+        unchanged: set[str] = set()
         hint: str | None = None
         final_only = False
         for step_number in range(tools.max_agent_steps + 1):
@@ -192,6 +198,17 @@ class AgentBuilder:
                 final_only = True
                 hint = "You have used all the tool calls you may make. Give the final answer now."
                 continue
+            keys = [_call_key(call) for call in calls]
+            if keys and all(key in unchanged for key in keys) and not final_only:
+                # The model repeats itself (small models loop): don't run or record the step, and
+                # point at the result it already has.
+                notes["repeated_calls_skipped"] += 1
+                names = ", ".join(sorted({str(call.get("name")) for call in calls}))
+                hint = (
+                    f"You already called {names} with these arguments; its result is above and nothing has "
+                    "changed since. Use that result: call a different tool, or give the final answer."
+                )
+                continue
             step = Step(thought=thought)
             for index, call in enumerate(calls):
                 step.calls.append(
@@ -199,6 +216,13 @@ class AgentBuilder:
                 )
             calls_made += len(step.calls)
             steps.append(step)
+            for key, record in zip(keys, step.calls, strict=True):
+                read_only = record.tool is not None and record.tool.annotations.get("readOnlyHint") is True
+                if not read_only:
+                    unchanged.clear()
+                unchanged.add(key)
+            if any(not c.success for c in step.calls):
+                hint = "A call failed: read the error above, then fix the call or try another tool before answering."
         raise SampleError("no_final_answer", f"no final answer after {tools.max_agent_steps} steps")
 
     async def _execute(
@@ -361,6 +385,10 @@ class AgentBuilder:
 
     async def aclose(self) -> None:
         await self.env.aclose()
+
+
+def _call_key(call: dict[str, Any]) -> str:
+    return json.dumps([call.get("name"), call.get("arguments")], sort_keys=True, default=str)
 
 
 def _salvage(raw: str) -> dict[str, Any] | None:
