@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tracefabric.errors import ErrorType, SandboxError
+from tracefabric.sandbox.api.wire import path_segment
 
 from .transport import InProcessTransport, Transport
 
@@ -102,13 +103,13 @@ class Sandbox:
         if self._prefixes is None:
             status, body = self.transport.request("GET", "/components")
             self._prefixes = self._parse_prefixes(status, body)
-        return self._prefixes.get(component, "/" + component)
+        return self._prefixes.get(component) or "/" + path_segment(component)
 
     async def _aprefix(self, component: str) -> str:
         if self._prefixes is None:
             status, body = await self.transport.arequest("GET", "/components")
             self._prefixes = self._parse_prefixes(status, body)
-        return self._prefixes.get(component, "/" + component)
+        return self._prefixes.get(component) or "/" + path_segment(component)
 
     @staticmethod
     def _parse_prefixes(status: int, body: Any) -> dict[str, str]:
@@ -168,16 +169,20 @@ class Sandbox:
         return ToolResult.from_json(body)
 
     def end_session(self, session_id: str, component: str | None = None) -> int:
-        path = f"/session/{session_id}" if component is None else f"{self._prefix(component)}/session/{session_id}"
+        path = (
+            f"/session/{path_segment(session_id)}"
+            if component is None
+            else f"{self._prefix(component)}/session/{path_segment(session_id)}"
+        )
         status, body = self.transport.request("DELETE", path)
         _raise_for(status, body)
         return int(body.get("deleted_files", 0)) if isinstance(body, dict) else 0
 
     async def aend_session(self, session_id: str, component: str | None = None) -> int:
         if component is None:
-            path = f"/session/{session_id}"
+            path = f"/session/{path_segment(session_id)}"
         else:
-            path = f"{await self._aprefix(component)}/session/{session_id}"
+            path = f"{await self._aprefix(component)}/session/{path_segment(session_id)}"
         status, body = await self.transport.arequest("DELETE", path)
         _raise_for(status, body)
         return int(body.get("deleted_files", 0)) if isinstance(body, dict) else 0
@@ -193,7 +198,7 @@ class Sandbox:
     ) -> Any:
         """A component's own operation (e.g. the mock's `load-schema`); raises on non-200."""
         status, response = self.transport.request(
-            method, f"{self._prefix(component)}/{operation}", body, query=_ns(namespace)
+            method, f"{self._prefix(component)}/{path_segment(operation)}", body, query=_ns(namespace)
         )
         _raise_for(status, response)
         return response

@@ -12,10 +12,12 @@ import asyncio
 import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from tracefabric.sandbox.api import Router
-from tracefabric.sandbox.host import SandboxHost
+from tracefabric.sandbox.api.wire import encode_json, encode_query
+
+if TYPE_CHECKING:  # the host (and wasmtime) load only when a sandbox runs in this process
+    from tracefabric.sandbox.host import SandboxHost
 
 
 class Transport(Protocol):
@@ -33,19 +35,27 @@ class Transport(Protocol):
 
 
 class InProcessTransport:
-    """Runs components in this process. Async calls run on a worker pool (Wasm calls block)."""
+    """Runs components in this process. Async calls run on a worker pool (Wasm calls block).
+
+    Bodies go through the same JSON encoding as over HTTP, both ways, so results and errors
+    are the same as a tool server's, value for value.
+    """
 
     def __init__(self, host: SandboxHost, *, workers: int = 16) -> None:
+        from tracefabric.sandbox.api.router import Router, encode_response
+
         self.host = host
         self.router = Router(host)
+        self._encode_response = encode_response
         self._executor: ThreadPoolExecutor | None = None
         self._workers = workers
 
     def request(
         self, method: str, path: str, body: Any = None, query: Mapping[str, str] | None = None
     ) -> tuple[int, Any]:
-        raw = None if body is None else json.dumps(body).encode("utf-8")
-        return self.router.handle(method, path, raw, query)
+        raw = None if body is None else encode_json(body)
+        status, payload = self._encode_response(*self.router.handle(method, path, raw, encode_query(query)))
+        return status, json.loads(payload)
 
     async def arequest(
         self, method: str, path: str, body: Any = None, query: Mapping[str, str] | None = None
