@@ -107,7 +107,7 @@ async def _verify_record(env: Any, line: int, record: dict[str, Any]) -> SampleR
         )
     session = trace.get("session_id") or f"verify-{sample}"
     namespace = trace.get("namespace")
-    await env.sandbox.aend_session(session)
+    await env.end_session(session)
     try:
         await env.seed_session(session)
         for index, call in enumerate(calls, start=1):
@@ -134,7 +134,7 @@ async def _verify_record(env: Any, line: int, record: dict[str, Any]) -> SampleR
                     f"call {index} ({call['tool']}): state after the call differs",
                 )
     finally:
-        await env.sandbox.aend_session(session)
+        await env.end_session(session)
     return SampleReport(line, sample, "reproduced", len(calls))
 
 

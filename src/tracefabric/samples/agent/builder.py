@@ -93,16 +93,13 @@ class AgentBuilder:
     async def build(self, slot: Slot, attempt: int) -> dict[str, Any]:
         sample = sample_id(self.config.output.seed, slot)
         session = f"s-{sample}-{attempt}"
-        await self.sandbox.aend_session(session)  # a retried attempt never sees leftovers
         try:
+            await self.env.end_session(session)  # a retried attempt never sees leftovers
             await self.env.seed_session(session)
             request = await self._user_request(slot, attempt)
             steps, answer, notes = await self._loop(session, sample, attempt, request)
         finally:
-            try:
-                await self.sandbox.aend_session(session)
-            except SandboxError:
-                pass  # the sample's outcome matters more; the server's TTL sweeps the rest
+            await self.env.end_session(session)
         return self._record(slot, attempt, session, request, steps, answer, notes)
 
     async def _user_request(self, slot: Slot, attempt: int) -> str:

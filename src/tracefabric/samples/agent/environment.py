@@ -89,6 +89,21 @@ class ToolEnvironment:
             if not result.success:
                 raise SampleError("seed_failed", f"seeding {path}: {result.error_type}: {result.result}")
 
+    async def end_session(self, session: str) -> None:
+        """Delete the session's data. Best effort: a failure here must not fail the sample, and
+        a DeepFabric tools-sdk server only has the per-component route."""
+        try:
+            await self.sandbox.aend_session(session)
+            return
+        except SandboxError as exc:
+            if exc.status != 404:
+                return
+        for component in self.tools.component_filter():
+            try:
+                await self.sandbox.aend_session(session, component)
+            except SandboxError:
+                continue
+
     async def aclose(self) -> None:
         if self.owns_sandbox:
             await self.sandbox.aclose()
