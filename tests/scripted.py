@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -65,12 +66,13 @@ def agent_responder(plan: Plan | Callable[[str], Plan]) -> Callable[[CompletionR
     """Agent samples: a user request, then the steps of `plan` in order (by how many results
     the prompt already holds, so concurrent samples don't interfere)."""
     topics = itertools.count()
-    requests = itertools.count()
 
     def respond(request: CompletionRequest) -> Any:
         props = (request.json_schema or {}).get("properties", {})
         if "request" in props:
-            return {"request": f"Please help with {_topic(request)} (request {next(requests)})."}
+            # Deterministic per prompt (so runs compare equal), distinct per topic and cycle.
+            tag = hashlib.blake2b(request.messages[-1]["content"].encode(), digest_size=4).hexdigest()
+            return {"request": f"Please help with {_topic(request)} ({tag})."}
         if "thought" not in props:
             return topic_answer(request, topics)
         user_request = request.messages[1]["content"]

@@ -34,6 +34,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "tracefabric.cli.topics:topics",
         "Generate, inspect, prune and render topic trees and graphs.",
     ),
+    "mock": ("tracefabric.cli.mock:mock", "Mock tools from MCP schemas: load, fixtures, faults."),
+    # The same command as `tools import`, under DeepFabric's top-level name.
+    "import-tools": (
+        "tracefabric.cli.tools_import:import_tools",
+        "Alias of 'tools import': fetch tools from an MCP server.",
+    ),
 }
 ALIASES: dict[str, str] = {}
 

@@ -27,6 +27,7 @@ from tracefabric.sandbox.manifest import BUILTIN_PREFIX, Manifest, VariableResol
 from tracefabric.sandbox.validation import ArgumentError, SchemaValidators
 
 from .context import CallContext, ContextRegistry
+from .extensions import HostExtension, load_extension
 from .grants import Grants
 from .imports import HostImports
 from .outbound import OutboundHTTP
@@ -106,6 +107,7 @@ class SandboxHost:
         self._lock = threading.Lock()
         self._validators = SchemaValidators()
         self._describe_cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._extensions: dict[str, HostExtension | None] = {}
         self.pool_size = pool_size
         self._refiller = PoolRefiller() if pool_size > 0 else None
 
@@ -269,7 +271,11 @@ class SandboxHost:
             "namespace": namespace,
         }
         outcome = runtime.execute(context, request)
-        return self._finish(outcome.payload, outcome, trace, component, session_id, started)
+        payload = outcome.payload
+        extension = self.extension(component)
+        if extension is not None:
+            payload = extension.after_execute(self, component, entry, payload)
+        return self._finish(payload, outcome, trace, component, session_id, started)
 
     def _finish(
         self,
@@ -315,7 +321,31 @@ class SandboxHost:
         query: Mapping[str, str] | None = None,
         namespace: str | None = None,
     ) -> tuple[int, Any]:
-        """A component's own operation (e.g. the mock's `load-schema`): (HTTP status, JSON body)."""
+        """A component's own operation (e.g. the mock's `load-schema`): (HTTP status, JSON body).
+
+        A host-side extension of the component (see `extensions`) may serve it first."""
+        namespace = check_namespace(namespace)
+        self.runtime(component)
+        extension = self.extension(component)
+        if extension is not None:
+            handled = extension.manage(
+                self, component, operation, body, method=method, query=dict(query or {}), namespace=namespace
+            )
+            if handled is not None:
+                return handled
+        return self.guest_manage(component, operation, body, method=method, query=query, namespace=namespace)
+
+    def guest_manage(
+        self,
+        component: str,
+        operation: str,
+        body: Any = None,
+        *,
+        method: str = "POST",
+        query: Mapping[str, str] | None = None,
+        namespace: str | None = None,
+    ) -> tuple[int, Any]:
+        """The operation as the guest itself serves it (no host-side extension)."""
         namespace = check_namespace(namespace)
         runtime = self.runtime(component)
         if operation not in self.describe(component, namespace).get("operations", []):
@@ -341,6 +371,13 @@ class SandboxHost:
             return 500, {"success": False, "error": error, "error_type": payload.get("error_type")}
         status = payload.get("status")
         return (status if isinstance(status, int) else 500), payload.get("body")
+
+    def extension(self, component: str) -> HostExtension | None:
+        """The host-side extension of a built-in component, if it has one (see `extensions`)."""
+        source = self.manifest.component[component].source
+        if source not in self._extensions:
+            self._extensions[source] = load_extension(source)
+        return self._extensions[source]
 
     # -- sessions ---------------------------------------------------------------------
     def _labels(self, component: str | None) -> list[str]:

@@ -1,0 +1,30 @@
+"""Mock tools from MCP schemas: the host side (Python API, MCP import, files, checks).
+
+The component itself (the Wasm guest) is `tracefabric.components.mock`. See docs/mock.md.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "MockTools": "tracefabric.mock.api",
+    "PreparedNamespace": "tracefabric.mock.api",
+    "prepare_mock_namespace": "tracefabric.mock.api",
+    "ImportedTools": "tracefabric.mock.mcp_client",
+    "MCPImportError": "tracefabric.mock.mcp_client",
+    "fetch_tools_http": "tracefabric.mock.mcp_client",
+    "fetch_tools_stdio": "tracefabric.mock.mcp_client",
+    "read_document": "tracefabric.mock.files",
+    "write_tools": "tracefabric.mock.files",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tracefabric.mock' has no attribute {name!r}")
+    return getattr(import_module(module), name)
