@@ -36,8 +36,15 @@ class LazyGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Short help comes from a static table so that --help imports nothing heavy.
-        rows = [(name, COMMAND_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        # The top level's short help comes from a static table so that --help imports nothing
+        # heavy; a subgroup's commands are light enough to import for theirs.
+        rows = []
+        for name in self.list_commands(ctx):
+            text = COMMAND_HELP.get(name) if self.name == "cli" else None
+            if text is None:
+                command = self.get_command(ctx, name)
+                text = command.get_short_help_str(limit=90) if command is not None else ""
+            rows.append((name, text))
         rows += [(alias, f"Alias of '{target}'.") for alias, target in sorted(self.aliases.items())]
         if rows:
             with formatter.section("Commands"):

@@ -47,10 +47,19 @@ class MockToolsConfig(_Strict):
     schema_file: str = Field(alias="schema")
     data: str | None = None
     namespace: str | None = None
-    # Fault injection: {"seed": 7, "rates": {"RateLimited": 0.1}} or per tool, as docs/mock.md says.
+    # Fault injection, e.g. {"seed": 7, "rate_limited": 0.1, "tools": {"charge": {"timeout": 0.2}}};
+    # the full shape is in docs/mock.md.
     faults: dict[str, Any] | None = None
-    # Tools annotated destructiveHint: offer them (true) or leave them out (false).
-    destructive: bool = True
+    # Tools annotated destructiveHint: offered (allow), left out (exclude), or offered but every
+    # call refused with PermissionDenied (deny). true/false mean allow/exclude.
+    destructive: Literal["allow", "exclude", "deny"] = "allow"
+
+    @field_validator("destructive", mode="before")
+    @classmethod
+    def _destructive_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return "allow" if value else "exclude"
+        return value
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -76,10 +76,7 @@ class AgentBuilder:
         self.sandbox = self.env.sandbox
         self.namespace = self.env.namespace
         self.seed = self.env.seed
-        exclude = {"mock"} if tools_config.mock and not tools_config.mock.destructive else None
-        self.tools: list[OfferedTool] = resolve_tools(
-            self.sandbox, tools_config, self.namespace, exclude_destructive=exclude
-        )
+        self.tools: list[OfferedTool] = resolve_tools(self.sandbox, tools_config, self.namespace)
         self.by_name = {tool.name: tool for tool in self.tools}
         self.max_calls_per_step = tools_config.max_tool_calls if tools_config.parallel_calls else 1
         self.system = AGENT_SYSTEM.format(
@@ -217,7 +214,8 @@ class AgentBuilder:
                 read_only = record.tool is not None and record.tool.annotations.get("readOnlyHint") is True
                 if not read_only:
                     unchanged.clear()
-                unchanged.add(key)
+                if record.success:  # retrying a failed call (e.g. after RateLimited) is legitimate
+                    unchanged.add(key)
             if any(not c.success for c in step.calls):
                 hint = "A call failed: read the error above, then fix the call or try another tool before answering."
         raise SampleError("no_final_answer", f"no final answer after {tools.max_agent_steps} steps")

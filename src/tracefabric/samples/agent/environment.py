@@ -70,6 +70,7 @@ class ToolEnvironment:
             schema_file=resolve_input(self.base_dir, mock.schema_file),
             data_file=resolve_input(self.base_dir, mock.data) if mock.data else None,
             faults=mock.faults,
+            destructive=mock.destructive,
         )
 
     def deterministic(self, component: str) -> bool:

@@ -87,8 +87,6 @@ def resolve_tools(
     sandbox: Any,
     config: ToolsConfig,
     namespace: str | None,
-    *,
-    exclude_destructive: set[str] | None = None,
 ) -> list[OfferedTool]:
     offered: dict[str, OfferedTool] = {}
     for component, wanted in config.component_filter().items():
@@ -110,12 +108,6 @@ def resolve_tools(
         for name in names:
             entry = by_name[name]
             annotations = dict(entry.get("annotations") or {})
-            if (
-                exclude_destructive
-                and component in exclude_destructive
-                and annotations.get("destructiveHint")
-            ):
-                continue
             shown = config.aliases.get(f"{component}.{name}", name)
             if shown in offered:
                 other = offered[shown]
