@@ -239,8 +239,22 @@ class Run:
         }
 
     # -- the run ----------------------------------------------------------------------
+    def _check_api_keys(self) -> None:
+        """A missing key is one clear error before any work starts (not after the topics)."""
+        if self.provider_factory is not None:
+            return
+        from tracefabric.llm.providers.keys import resolve_api_key
+
+        configs = [self.config.generation_llm()]
+        if self.topics_load is None:
+            configs.append(self.config.topics_llm())
+        for config in configs:
+            if config.provider not in ("local", "scripted"):
+                resolve_api_key(config)
+
     async def run(self) -> RunSummary:
         started = time.perf_counter()
+        self._check_api_keys()
         self._check_existing_output()
         stop = StopSignal()
         restore = _install_signal_handlers(stop, self.progress)

@@ -36,6 +36,10 @@ def plan_run(loaded: LoadedConfig, *, num_samples: int | None = None) -> dict[st
         where = tools.endpoint or f"in-process ({tools.manifest or 'built-in manifest'})"
         components = ", ".join(tools.component_filter())
         lines.append(f"tools: {components} via {where}; up to {tools.max_agent_steps} steps per sample")
+    for stage, llm in (("topics", topics_llm), ("generation", generation_llm)):
+        problem = _missing_key(llm)
+        if problem:
+            lines.append(f"warning ({stage}): {problem}")
     if output.max_tokens_total or output.max_cost_usd:
         lines.append(f"budget: {output.max_tokens_total or '-'} tokens, ${output.max_cost_usd or '-'}")
     return {
@@ -63,3 +67,16 @@ def _sample_estimate(config: Any) -> dict[str, float]:
         "prompt_tokens": 200 + instructions,
         "completion_tokens": 350 if kind == "cot" else 250,
     }
+
+
+def _missing_key(llm: Any) -> str | None:
+    if llm.provider in ("local", "scripted"):
+        return None
+    from tracefabric.errors import ConfigError
+    from tracefabric.llm.providers.keys import resolve_api_key
+
+    try:
+        resolve_api_key(llm)
+    except ConfigError as exc:
+        return str(exc).split("; ", 1)[0].removeprefix("llm.api_key_env: ")
+    return None
