@@ -125,6 +125,9 @@ class Run:
         return tokens, float(cost) if cost else None
 
     def make_llm(self, config: LLMConfig) -> LLM:
+        if config.max_concurrency is None and config.provider not in ("local", "scripted"):
+            # Unset means "keep up with the run": samples in flight each wait on one request.
+            config = config.model_copy(update={"max_concurrency": max(16, self.config.output.concurrency)})
         provider = self.provider_factory(config) if self.provider_factory else None
         cache: Any = self.paths.llm_cache if config.cache else False
         llm = LLM(config, provider=provider, usage=self.usage, cache=cache)
