@@ -68,7 +68,11 @@ def write_config(folder: Path, url: str, kind: str, samples: int, concurrency: i
         },
         "topics": {"prompt": "Software projects", "depth": 2, "degree": 8},
         "generation": {"kind": kind, "instructions": "Realistic requests."},
-        "output": {"path": str(folder / "out" / "data.jsonl"), "num_samples": samples, "concurrency": concurrency},
+        "output": {
+            "path": str(folder / "out" / "data.jsonl"),
+            "num_samples": samples,
+            "concurrency": concurrency,
+        },
     }
     if kind == "agent":
         config["generation"]["tools"] = {
@@ -85,7 +89,10 @@ def run_cli(args: list[str]) -> tuple[float, float, int, str]:
     env = {**os.environ, "OPENAI_API_KEY": "stub-key", "TRACEFABRIC_QUIET": "1"}
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tracefabric.cli.main", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+        [sys.executable, "-m", "tracefabric.cli.main", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
@@ -103,7 +110,13 @@ def generation(folder: Path, url: str, kind: str, samples: int, concurrency: int
     wall, cpu, rss, _ = run_cli(["generate", str(config), "--topics-load", str(topics), "--progress", "none"])
     info = json.loads((out / "data.run.json").read_text())
     assert info["records"] == samples, info
-    return {"wall": wall, "cpu": cpu, "rss_kib": rss, "elapsed": info["elapsed_s"], "usage": info["usage"]["totals"]}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "rss_kib": rss,
+        "elapsed": info["elapsed_s"],
+        "usage": info["usage"]["totals"],
+    }
 
 
 def throughput(kinds: list[str], samples: int) -> None:
@@ -132,12 +145,16 @@ def cpu_and_memory(small: int, large: int) -> None:
         runs = {n: generation(folder, stub.url, "basic", n, 32, topics) for n in (small, large)}
     a, b = runs[small], runs[large]
     per_request = (b["cpu"] - a["cpu"]) / (b["usage"]["requests"] - a["usage"]["requests"])
-    print(f"  CPU per LLM request (marginal, zero-latency stub): {per_request * 1000:.2f} ms   (target <= 2 ms)")
+    print(
+        f"  CPU per LLM request (marginal, zero-latency stub): {per_request * 1000:.2f} ms   (target <= 2 ms)"
+    )
     print(
         f"  peak RSS: {a['rss_kib'] / 1024:.0f} MB at {small:,} samples, {b['rss_kib'] / 1024:.0f} MB at "
         f"{large:,} samples   (target: flat, < 150 MB)"
     )
-    print(f"  whole-process CPU at {large:,} samples: {b['cpu']:.1f} s ({b['cpu'] / large * 1000:.2f} ms/sample incl. start-up)")
+    print(
+        f"  whole-process CPU at {large:,} samples: {b['cpu']:.1f} s ({b['cpu'] / large * 1000:.2f} ms/sample incl. start-up)"
+    )
 
 
 def startup() -> None:
@@ -145,12 +162,16 @@ def startup() -> None:
         config = write_config(Path(tmp), "http://127.0.0.1:9/v1", "basic", 100, 16)
         helps = [run_cli(["--help"])[0] for _ in range(5)]
         validates = [run_cli(["validate", str(config)])[0] for _ in range(5)]
-    print(f"  tracefabric --help: {statistics.median(helps) * 1000:.0f} ms   validate: "
-          f"{statistics.median(validates) * 1000:.0f} ms   (median of 5; target < 1 s)")
+    print(
+        f"  tracefabric --help: {statistics.median(helps) * 1000:.0f} ms   validate: "
+        f"{statistics.median(validates) * 1000:.0f} ms   (median of 5; target < 1 s)"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", choices=["throughput", "cpu", "startup"], default=None)
     parser.add_argument("--kinds", nargs="+", default=["basic", "agent"])
     parser.add_argument("--samples", type=int, default=256)

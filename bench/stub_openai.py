@@ -27,16 +27,26 @@ def _answer(body: dict) -> dict:
     prompt = json.dumps(messages)
     tag = hashlib.blake2b(prompt.encode(), digest_size=6).hexdigest()
     if "question" in props:
-        answer = {"question": f"How should I handle case {tag} in this topic?", "answer": f"Like this ({tag})."}
+        answer = {
+            "question": f"How should I handle case {tag} in this topic?",
+            "answer": f"Like this ({tag}).",
+        }
         if "reasoning" in props:
             answer["reasoning"] = "Think it through step by step."
         return answer
     if "request" in props:
         return {"request": f"Please check config.json and tell me whether debug is on ({tag})."}
     if "thought" in props:
-        done = sum(1 for m in messages if m.get("role") == "user" and str(m.get("content", "")).startswith("Tool results"))
+        done = sum(
+            1
+            for m in messages
+            if m.get("role") == "user" and str(m.get("content", "")).startswith("Tool results")
+        )
         if done == 0:
-            return {"thought": "List the files first.", "action": {"tool_calls": [{"name": "list_files", "arguments": {}}]}}
+            return {
+                "thought": "List the files first.",
+                "action": {"tool_calls": [{"name": "list_files", "arguments": {}}]},
+            }
         if done == 1:
             return {
                 "thought": "Read the config.",
@@ -53,7 +63,9 @@ def _completion(body: dict) -> bytes:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model", "stub"),
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ],
         "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240},
     }
     return json.dumps(payload).encode()
@@ -93,7 +105,9 @@ async def serve(latency: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--latency", type=float, default=0.3)
     options = parser.parse_args()
     try:

@@ -32,6 +32,8 @@ class CompletionResponse:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     finish_reason: str | None = None
+    # Provider-specific speed figures (the local model reports prompt/generation tokens per second).
+    timings: dict[str, Any] | None = None
 
 
 @dataclass
@@ -43,8 +45,13 @@ class Usage:
     latency_s: float = 0.0
     attempts: int = 1  # provider calls made (repairs and retries included)
     retries: int = 0
-    cached: bool = False
-    cost_usd: float | None = None
+    cached: bool = False  # answered from the response cache: nothing was paid
+    cost_usd: float | None = None  # None: no price known for this model
+    repairs: int = 0  # extra turns spent fixing invalid answers
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
 
 
 @dataclass
@@ -70,8 +77,14 @@ class ValidationFailed(LLMError):
 class ProviderError(LLMError):
     """An error reported by the provider. `retryable` errors are retried with backoff."""
 
-    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable

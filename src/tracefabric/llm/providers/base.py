@@ -1,4 +1,8 @@
-"""The provider protocol: one completion, structured (JSON schema) or plain text."""
+"""The provider protocol: one completion, structured (JSON schema) or plain text.
+
+Adapters may also have `base_url` (their endpoint, part of cache and limiter keys) and
+`async warmup()` (load what the first call would: the local model).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ class Provider(Protocol):
     model: str
 
     async def complete(self, request: CompletionRequest) -> CompletionResponse:
-        """One call. Raise `ProviderError` (with `retryable`) on failures."""
+        """One call. Raise `ProviderError` (with `retryable`, `status`, `retry_after`) on failures;
+        never retry inside: the `LLM` retries, so the shared limiter sees every attempt."""
         ...
 
     async def aclose(self) -> None: ...
