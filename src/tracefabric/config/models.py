@@ -71,6 +71,10 @@ class ToolsConfig(_Strict):
     # Rename offered tools to resolve clashes: {"component.tool": "new_name"}.
     aliases: dict[str, str] = Field(default_factory=dict)
     manifest: str | None = None
+    # Where components run when there is no endpoint: `process`, a child process of the run (its
+    # own interpreter and core: the run's event loop and the guests don't contend), or
+    # `thread`, worker threads of the run's own process.
+    sandbox: Literal["process", "thread"] = "process"
     # A remote tool server (our `serve`, or a DeepFabric Spin tools-sdk) instead of in-process.
     endpoint: str | None = None
     token_env: str | None = None
@@ -146,6 +150,16 @@ class OutputConfig(_Strict):
     max_cost_usd: float | None = Field(default=None, gt=0)
     # Stop the run when more samples than this have failed for good (None: 2 × num_samples + 10).
     max_failures: int | None = Field(default=None, ge=0)
+    # Processes building samples. auto: one per 32 samples in flight (up to the CPU count) for
+    # cloud providers, 1 for the embedded model. See docs/generation.md.
+    workers: int | Literal["auto"] = "auto"
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= 64:
+            raise ValueError("must be between 1 and 64, or 'auto'")
+        return value
 
     @field_validator("num_samples")
     @classmethod

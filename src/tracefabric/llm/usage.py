@@ -47,6 +47,8 @@ class UsageTracker:
         self.max_tokens_total = max_tokens_total
         self.max_cost_usd = max_cost_usd
         self._models: dict[tuple[str, str], ModelUsage] = {}
+        # Usage reported by other processes of the run (sample workers), by source.
+        self._external: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def _entry(self, provider: str, model: str) -> ModelUsage:
@@ -57,15 +59,34 @@ class UsageTracker:
         return entry
 
     # -- totals -------------------------------------------------------------------------
+    def set_external(self, source: str, by_model: list[dict[str, Any]]) -> None:
+        """Record another process's usage so far (its `snapshot()["by_model"]`)."""
+        with self._lock:
+            self._external[source] = by_model
+
+    def _all_models(self) -> list[dict[str, Any]]:
+        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        sources = [[asdict(entry) for entry in self._models.values()], *self._external.values()]
+        for models in sources:
+            for model in models:
+                key = (model["provider"], model["model"])
+                into = merged.setdefault(key, {"provider": model["provider"], "model": model["model"]})
+                for name, value in model.items():
+                    if name not in ("provider", "model", "total_tokens"):
+                        into[name] = into.get(name, 0) + value
+        for model in merged.values():
+            model["total_tokens"] = model.get("prompt_tokens", 0) + model.get("completion_tokens", 0)
+        return list(merged.values())
+
     @property
     def total_tokens(self) -> int:
         with self._lock:
-            return sum(entry.total_tokens for entry in self._models.values())
+            return sum(m["total_tokens"] for m in self._all_models())
 
     @property
     def total_cost_usd(self) -> float:
         with self._lock:
-            return sum(entry.cost_usd for entry in self._models.values())
+            return sum(m.get("cost_usd", 0.0) for m in self._all_models())
 
     def exceeded(self) -> str | None:
         """Why the run must stop, or None."""
@@ -123,7 +144,7 @@ class UsageTracker:
     def snapshot(self) -> dict[str, Any]:
         """JSON-able totals for run.json: overall and per provider+model."""
         with self._lock:
-            models = [asdict(entry) | {"total_tokens": entry.total_tokens} for entry in self._models.values()]
+            models = self._all_models()
         totals: dict[str, Any] = {
             key: sum(m[key] for m in models)
             for key in (

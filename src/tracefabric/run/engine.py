@@ -199,8 +199,36 @@ class Run:
         info["count"] = len({t.id for t in topics})
         return topics, info
 
+    def worker_count(self) -> int:
+        setting = self.config.output.workers
+        if self.provider_factory is not None or self.sandbox is not None:
+            return 1  # test doubles live in this process
+        llm = self.config.generation_llm()
+        if setting == "auto":
+            if llm.provider in ("local", "scripted"):
+                return 1  # one embedded model per process would load it N times
+            import os
+
+            return max(1, min(os.cpu_count() or 1, self.config.output.concurrency // 32))
+        if llm.provider == "local" and setting > 1:
+            self.notes.append("output.workers: the embedded model runs in one process; using 1 worker")
+            return 1
+        return int(setting)
+
     def _builder(self) -> Any:
         kind = self.config.generation.kind
+        workers = self.worker_count()
+        if workers > 1:
+            from .workers import WorkerPool
+
+            llm_config = self.config.generation_llm()
+            self.progress.note(f"building samples in {workers} worker processes")
+            return WorkerPool(
+                self.loaded,
+                workers,
+                cache=self.paths.llm_cache if llm_config.cache else None,
+                usage=self.usage,
+            )
         llm = self.make_llm(self.config.generation_llm())
         if kind == "agent":
             from tracefabric.samples.agent import AgentBuilder
@@ -272,6 +300,7 @@ class Run:
         resumed_from = state.records
         topics_info: dict[str, Any] = {}
         target = 0
+        sampling_s = 0.0
         status = "failed"
         stop_reason: str | None = None
         try:
@@ -299,11 +328,16 @@ class Run:
                 stop=stop,
             )
             label = f"{self.config.generation.kind} samples"
+            from tracefabric.llm.tuning import settle_heap
+
+            settle_heap()  # start-up is done: later GC passes only scan what the run allocates
             self.progress.start(target, state.records, label)
+            sampling_started = time.perf_counter()
             try:
                 result = await scheduler.run()
             finally:
                 self.progress.finish()
+                sampling_s = time.perf_counter() - sampling_started
             stop_reason = result.stop_reason
             if result.written >= target:
                 status = "completed"
@@ -345,6 +379,7 @@ class Run:
                     },
                     topics=topics_info,
                     elapsed_s=round(elapsed, 3),
+                    sampling_s=round(sampling_s, 3),
                     notes=self.notes,
                 ),
             )

@@ -14,7 +14,28 @@ MAX_DEPTH = 32
 
 # Absolute paths under these roots are host paths, not workspace paths.
 SYSTEM_ROOTS = frozenset(
-    ["etc", "proc", "sys", "dev", "root", "boot", "usr", "bin", "sbin", "var", "lib", "lib64", "run", "home", "mnt", "opt", "srv", "private", "Users", "Windows"]
+    [
+        "etc",
+        "proc",
+        "sys",
+        "dev",
+        "root",
+        "boot",
+        "usr",
+        "bin",
+        "sbin",
+        "var",
+        "lib",
+        "lib64",
+        "run",
+        "home",
+        "mnt",
+        "opt",
+        "srv",
+        "private",
+        "Users",
+        "Windows",
+    ]
 )
 
 

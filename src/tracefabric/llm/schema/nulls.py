@@ -7,9 +7,10 @@ removes those nulls again so defaults apply (a pydantic field `x: int = 3` rejec
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
+
+from .validate import validator_for_text
 
 
 def accepts_null(schema: Any) -> bool:
@@ -53,16 +54,9 @@ def make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return wrapped
 
 
-@functools.lru_cache(maxsize=256)
-def _validator(schema_json: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(json.loads(schema_json))
-
-
 def _fits(value: Any, schema: dict[str, Any], defs: dict[str, Any]) -> bool:
     material = {**schema, "$defs": defs} if defs else schema
-    return bool(_validator(json.dumps(material, sort_keys=True)).is_valid(value))
+    return bool(validator_for_text(json.dumps(material, sort_keys=True)).is_valid(value))
 
 
 def drop_added_nulls(value: Any, schema: Any, defs: dict[str, Any] | None = None) -> Any:

@@ -37,10 +37,26 @@ def strip_fences(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _validator(schema_json: str) -> Any:
+def validator_for_text(schema_json: str) -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(json.loads(schema_json))
+
+
+# The same schema object is usually validated against again and again (an agent's step
+# schema, every step): look its validator up by identity before serialising it for the cache.
+_by_identity: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    entry = _by_identity.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    validator = validator_for_text(json.dumps(schema, sort_keys=True))
+    if len(_by_identity) > 1024:
+        _by_identity.clear()
+    _by_identity[id(schema)] = (schema, validator)  # holding the schema keeps its id unique
+    return validator
 
 
 def _where(path: Any) -> str:
@@ -55,7 +71,9 @@ def validate_answer(schema: type[BaseModel] | dict[str, Any], text: str) -> Any:
             data = json.loads(cleaned)
         except ValueError as exc:
             raise ValueError(f"Your answer is not valid JSON: {exc}") from None
-        validator = _validator(json.dumps(schema, sort_keys=True))
+        validator = _validator(schema)
+        if validator.is_valid(data):
+            return data
         errors = sorted(
             validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path))
         )

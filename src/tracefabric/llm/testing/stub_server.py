@@ -74,6 +74,8 @@ class StubState:
         self.api_key = api_key
         self.record = record  # off for benchmarks: a growing log slows the server down
         self.script: deque[Reply] = deque()
+        # When the script is empty: content computed from the request body (None: from the schema).
+        self.responder: Any = None
         self.requests: list[Recorded] = []
         self.lock = threading.Lock()
 
@@ -122,6 +124,8 @@ def build_app(state: StubState) -> Any:
             error = {"message": reply.message, "type": "stub_error", "param": None, "code": None}
             return JSONResponse(reply.error_body or {"error": error}, reply.status, headers=reply.headers)
         content = reply.content
+        if content is None and state.responder is not None:
+            content = state.responder(body)
         if content is None:
             fmt = body.get("response_format") or {}
             if fmt.get("type") == "json_schema":

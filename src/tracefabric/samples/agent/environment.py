@@ -50,7 +50,11 @@ class ToolEnvironment:
                 f"(it has: {', '.join(manifest.component)})"
             )
         # Naming a component that ships disabled (e.g. github) in the config turns it on.
-        return Sandbox.in_process(manifest, enable=list(tools.component_filter()), variables=tools.variables)
+        enable = list(tools.component_filter())
+        if tools.sandbox == "process":
+            path = resolve_input(self.base_dir, tools.manifest) if tools.manifest else None
+            return Sandbox.subprocess(path, enable=enable, variables=tools.variables)
+        return Sandbox.in_process(manifest, enable=enable, variables=tools.variables)
 
     def _components(self) -> list[dict[str, Any]]:
         try:

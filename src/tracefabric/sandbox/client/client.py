@@ -78,7 +78,7 @@ class Sandbox:
         enable: Iterable[str] = (),
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
-        pool_size: int = 2,
+        pool_size: int = 0,
     ) -> Sandbox:
         from tracefabric.sandbox.host import SandboxHost
 
@@ -91,6 +91,30 @@ class Sandbox:
             pool_size=pool_size,
         )
         return cls(InProcessTransport(host))
+
+    @classmethod
+    def subprocess(
+        cls,
+        manifest: Any = None,
+        *,
+        data_dir: str | Path | None = None,
+        enable: Iterable[str] = (),
+        variables: Mapping[str, str] | None = None,
+        processes: int | None = None,
+        pool_size: int = 0,
+    ) -> Sandbox:
+        """Components run in child processes: same answers as in-process, on other cores."""
+        from .process import ProcessTransport
+
+        transport = ProcessTransport(
+            manifest,
+            data_dir=data_dir,
+            enable=tuple(enable),
+            variables=variables,
+            processes=processes,
+            pool_size=pool_size,
+        )
+        return cls(transport)
 
     @classmethod
     def connect(cls, url: str, *, token: str | None = None, timeout: float = 60.0) -> Sandbox:

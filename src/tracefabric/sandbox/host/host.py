@@ -84,7 +84,7 @@ class SandboxHost:
         enable: Iterable[str] = (),
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
-        pool_size: int = 2,
+        pool_size: int = 0,
     ) -> None:
         self.manifest = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
         for name in enable:
@@ -175,6 +175,7 @@ class SandboxHost:
             self.engine.ticks_for,
             pool_size=self.pool_size,
             refiller=self._refiller,
+            running=self.engine.running,
         )
         try:
             runtime.oneshot(CallContext(grants, "describe", None, "default"), {"kind": "describe"})
@@ -220,6 +221,10 @@ class SandboxHost:
             raise SandboxError(ErrorType.COMPONENT_ERROR, f"component {component!r}: {message}", status=500)
         self._describe_cache[key] = (time.monotonic(), payload)
         return payload
+
+    def forget_tool_lists(self) -> None:
+        """Drop cached tool lists (another process changed a component's shared state)."""
+        self._describe_cache = {}
 
     def tools(self, component: str, namespace: str = "default") -> list[dict[str, Any]]:
         return list(self.describe(component, namespace)["tools"])

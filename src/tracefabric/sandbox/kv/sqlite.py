@@ -7,8 +7,11 @@ writers never lose each other's keys.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .backend import check_limits
@@ -21,6 +24,16 @@ CREATE TABLE IF NOT EXISTS kv (
     PRIMARY KEY (scope, key)
 ) WITHOUT ROWID
 """
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _prefix_upper_bound(prefix: str) -> str | None:
@@ -49,15 +62,21 @@ class SQLiteKV:
             conns = self._local.conns = {}
         conn = conns.get(label)
         if conn is None:
-            conn = sqlite3.connect(
-                self.directory / f"{label}.db", timeout=30.0, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(SCHEMA)
-            conns[label] = conn
-            with self._lock:
+            # Switching a new database to WAL and creating its table from two connections at
+            # once can fail with "database is locked" (the busy timeout doesn't cover it):
+            # set up one connection at a time, across threads and processes.
+            with self._lock, _file_lock(self.directory / f".{label}.init.lock"):
+                conn = sqlite3.connect(
+                    self.directory / f"{label}.db",
+                    timeout=30.0,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(SCHEMA)
                 self._all.append(conn)
+            conns[label] = conn
         return conn
 
     def get(self, label: str, scope: str, key: str) -> bytes | None:
