@@ -1,8 +1,9 @@
-"""In-process and HTTP clients: the same interface, the same results, the same errors.
+"""In-process, child-process and HTTP clients: the same interface, results and errors.
 
-One call sequence runs against `Sandbox.in_process(...)` and `Sandbox.connect(url)` (a real
-server on 127.0.0.1); the transcripts must be identical, error cases included. The
-behaviour tests below run once per transport.
+One call sequence runs against `Sandbox.in_process(...)`, `Sandbox.subprocess(...)` (two
+child processes, sessions sharded between them) and `Sandbox.connect(url)` (a real server
+on 127.0.0.1); the transcripts must be identical, error cases included. The behaviour tests
+below run once per transport.
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ def _over_http(manifest: Path, data_dir: Path) -> tuple[Sandbox, Callable[[], No
     return sandbox, close
 
 
-TRANSPORTS = {"in_process": _in_process, "http": _over_http}
+def _in_child_processes(manifest: Path, data_dir: Path) -> tuple[Sandbox, Callable[[], None]]:
+    sandbox = Sandbox.subprocess(manifest, data_dir=data_dir, processes=2)
+    return sandbox, sandbox.close
+
+
+TRANSPORTS = {"in_process": _in_process, "http": _over_http, "subprocess": _in_child_processes}
 
 
 @pytest.fixture(params=sorted(TRANSPORTS))
