@@ -41,7 +41,7 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
             "topics: {prompt: x}\ngeneration: {kind: story}\n",
             "generation.kind: Input should be 'basic', 'cot' or 'agent'",
         ),
-        ("generation: {kind: basic}\n", "topics: required field is missing"),
+        ("generation: {kind: basic}\n", "topics: required key is missing"),
         ("topics: [1, 2\n", "invalid YAML"),
     ],
 )

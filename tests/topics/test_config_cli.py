@@ -64,11 +64,11 @@ def test_exact_counts_up_front() -> None:
     )
 
 
-def test_deepfabric_config_loads_and_other_sections_are_ignored(tmp_path: Path) -> None:
+def test_deepfabric_config_loads(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(DEEPFABRIC_CONFIG)
     base_llm, topics = load_config_file(path)
-    assert base_llm.provider == "local"  # no top-level llm: the default
+    assert base_llm.provider == "openai"  # no top-level llm: DeepFabric's default provider
     assert topics.mode == "graph" and topics.style == "isolated"  # anchored: no cross-links
     assert topics.llm is not None and topics.llm.provider == "gemini" and topics.llm.temperature == 0.7
     merged = base_llm.merged(topics.llm)
@@ -95,7 +95,7 @@ def test_deepfabric_config_loads_and_other_sections_are_ignored(tmp_path: Path) 
         ("topics:\n  depth: 2\n", "topics.prompt: required key is missing"),
         ("topics:\n  prompt: x\n  depth: three\n", "topics.depth: Input should be a valid integer"),
         ("topics:\n  prompt: x\n  degree: 50\n  depth: 10\n", "topics: degree 50 and depth 10 plan"),
-        ("generation: {}\n", "topics: section is missing"),
+        ("generation: {}\n", "topics: required key is missing"),
         ("topics: [1, 2]\n", "topics: expected a mapping, got list"),
         ("topics:\n  prompt: [unclosed\n", "invalid YAML"),
     ],
@@ -152,7 +152,7 @@ def test_cli_generate_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     Path("config.yaml").write_text(
         "llm:\n  provider: openai\n  model: gpt-4o-mini\n"
         "topics:\n  prompt: Git\n  depth: 2\n  degree: 3\n  llm:\n    temperature: 0.3\n"
-        "generation:\n  anything: goes\n"
+        "generation:\n  kind: cot\n"
     )
     runner = CliRunner()
     result = runner.invoke(topics_cli, ["generate", "config.yaml"])

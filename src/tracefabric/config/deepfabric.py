@@ -53,8 +53,9 @@ def translate_deepfabric(source: dict[str, Any]) -> tuple[dict[str, Any], list[s
     if "llm" in data:
         out["llm"] = data["llm"]
     else:
-        # DeepFabric's built-in default was OpenAI; keep that behaviour explicit.
+        # DeepFabric's built-in default was OpenAI: the same file asks for the same provider.
         out["llm"] = {"provider": "openai"}
+        dropped.append("(no llm section: DeepFabric's default provider, openai, is used)")
     if "topics" in data:
         out["topics"] = data["topics"]
 

@@ -68,6 +68,9 @@ def parse_config(text: str, *, source: str = "<config>", path: Path | None = Non
         raise ConfigError(f"{source}: the file is empty")
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping with sections llm, topics, generation, output")
+    for section in ("llm", "topics", "generation", "output"):
+        if section in data and data[section] is not None and not isinstance(data[section], dict):
+            raise ConfigError(f"{source}: {section}: expected a mapping, got {type(data[section]).__name__}")
     return config_from_dict(data, source=source, path=path)
 
 
@@ -105,7 +108,7 @@ def explain(exc: ValidationError, root: type[BaseModel]) -> list[str]:
             hint = _suggest(root, loc)
             lines.append(f"{where}: unknown key{hint}")
         elif kind == "missing":
-            lines.append(f"{where}: required field is missing")
+            lines.append(f"{where}: required key is missing")
         else:
             value = error.get("input")
             shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
@@ -120,6 +123,7 @@ def _is_union_tag(part: object) -> bool:
 
 
 def _suggest(root: type[BaseModel], loc: list[str]) -> str:
+    """A likely intended key, else the keys allowed there."""
     model: Any = root
     for part in loc[:-1]:
         fields = getattr(model, "model_fields", None)
@@ -129,9 +133,11 @@ def _suggest(root: type[BaseModel], loc: list[str]) -> str:
         model = _model_in(annotation)
         if model is None:
             return ""
-    names = list(getattr(model, "model_fields", {}))
+    names = [name for name, field in getattr(model, "model_fields", {}).items() if not field.exclude]
     match = difflib.get_close_matches(loc[-1], names, n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    if match:
+        return f" (did you mean '{match[0]}'?)"
+    return f" (allowed: {', '.join(names)})" if names else ""
 
 
 def _model_in(annotation: Any) -> Any:
