@@ -15,7 +15,7 @@ def test_start_up_errors_are_config_errors(tmp_path: Path) -> None:
     manifest.write_text(
         'spin_manifest_version = 2\n[application]\nname = "t"\n[component.x]\nsource = "missing.wasm"\n'
     )
-    with pytest.raises(ConfigError, match="missing.wasm does not exist"):
+    with pytest.raises(ConfigError, match=r"missing\.wasm does not exist"):
         Sandbox.subprocess(manifest, data_dir=tmp_path / "kv")
 
 
