@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tracefabric.errors import ConfigError
+from tracefabric.sandbox.api.wire import nested_too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_DEPTH = 64
@@ -48,22 +49,9 @@ def parse_text(text: str, *, yaml_first: bool = False, allow_aliases: bool = Tru
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ValueError(f"not valid JSON or YAML: {problem}{where}") from None
-    if too_deep(value):
+    if nested_too_deep(value, MAX_DEPTH):
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
     return value
-
-
-def too_deep(value: Any) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 def read_document(path: str | Path) -> Any:

@@ -25,11 +25,10 @@ from tracefabric.errors import ConfigError, ErrorType, SandboxError
 from tracefabric.sandbox.host import SandboxHost, check_namespace, check_session_id
 
 from .openapi import build_openapi
-from .wire import encode_json, split_path
+from .wire import MAX_JSON_DEPTH, encode_json, nested_too_deep, split_path
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 # Deeper JSON than this is refused up front: copying or validating it would exhaust the stack.
-MAX_JSON_DEPTH = 64
 # Per-component routes the host itself serves, and the method each takes.
 RESERVED = {"execute": "POST", "tools": "GET", "health": "GET", "components": "GET"}
 ROOT = {"health": "GET", "components": "GET", "execute": "POST", "openapi.json": "GET"}
@@ -65,19 +64,6 @@ def _invalid(message: str) -> SandboxError:
 
 def _not_allowed(method: str, path: str, allowed: str) -> SandboxError:
     return SandboxError("MethodNotAllowed", f"{method} is not allowed on {path} (use {allowed})", status=405)
-
-
-def _too_deep(value: Any) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 class Router:
@@ -212,7 +198,7 @@ class Router:
             value = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise _invalid(f"body is not valid JSON ({exc})") from None
-        if _too_deep(value):
+        if nested_too_deep(value):
             raise _invalid(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         return value
 
@@ -286,7 +272,7 @@ class Router:
                     payload = body.decode("utf-8")
                 except UnicodeDecodeError:
                     raise _invalid("body must be JSON or UTF-8 text") from None
-            if _too_deep(payload):
+            if nested_too_deep(payload):
                 raise _invalid(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         namespace = query.get("namespace")
         if isinstance(payload, dict) and namespace is None:

@@ -53,3 +53,21 @@ def encode_query(query: Mapping[str, Any] | None) -> dict[str, str]:
 def split_path(raw_path: str) -> list[str]:
     """The decoded, non-empty segments of a percent-encoded path."""
     return [unquote(part) for part in raw_path.split("/") if part]
+
+
+MAX_JSON_DEPTH = 64
+
+
+def nested_too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when lists/objects nest deeper than `limit` (checked without recursion, so a
+    hostile document can't exhaust the stack of whoever walks it later)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
