@@ -61,3 +61,16 @@ def test_router_answers_json_for_bad_input(sandbox: Sandbox) -> None:
     assert status == 400
     status, body = router.handle("GET", "/nowhere")
     assert status == 404 and body["error_type"] == "NotFound"
+
+
+async def test_seed_session_starts_a_session_with_files(sandbox: Sandbox) -> None:
+    sandbox.call("vfs", "write_file", {"file_path": "leftover.txt", "content": "old"}, "seeded")
+    await sandbox.aseed_session("seeded", {"a.py": "print(1)\n", "docs/readme.md": "# hi\n"})
+    assert sandbox.call("vfs", "list_files", {}, "seeded").result == '["a.py", "docs/readme.md"]'
+    router = sandbox.transport.router  # type: ignore[attr-defined]
+    status, body = router.handle("POST", "/vfs/session/seeded/seed", b'{"files": {"x": 1}}')
+    assert status == 400 and body["error_type"] == "InvalidRequest"
+    status, body = router.handle("GET", "/vfs/session/seeded/seed")
+    assert status == 405
+    status, body = router.handle("POST", "/vfs/session/seeded/seed", b'{"files": {"../../etc/x": "no"}}')
+    assert status == 200 and body["success"] is False and body["error_type"] == "PermissionDenied"

@@ -107,9 +107,8 @@ async def _verify_record(env: Any, line: int, record: dict[str, Any]) -> SampleR
         )
     session = trace.get("session_id") or f"verify-{sample}"
     namespace = trace.get("namespace")
-    await env.end_session(session)
     try:
-        await env.seed_session(session)
+        await env.start_session(session)
         for index, call in enumerate(calls, start=1):
             if "component" not in call:
                 continue  # a call the host never saw (unknown tool name): nothing to replay

@@ -91,8 +91,7 @@ class AgentBuilder:
         sample = sample_id(self.config.output.seed, slot)
         session = f"s-{sample}-{attempt}"
         try:
-            await self.env.end_session(session)  # a retried attempt never sees leftovers
-            await self.env.seed_session(session)
+            await self.env.start_session(session)
             request = await self._user_request(slot, attempt)
             steps, answer, notes = await self._loop(session, sample, attempt, request)
         finally:

@@ -80,19 +80,17 @@ class ToolEnvironment:
     def deterministic(self, component: str) -> bool:
         return bool(self.components.get(component, {}).get("deterministic", True))
 
-    async def seed_session(self, session: str) -> None:
+    async def start_session(self, session: str) -> None:
+        """A fresh session (a retried attempt never sees leftovers) holding the seed files."""
         from ..base import SampleError
 
-        for path, content in self.seed.files.items():
-            result = await self.sandbox.acall(
-                "vfs",
-                "write_file",
-                {"file_path": path, "content": content},
-                session,
-                namespace=self.namespace,
-            )
-            if not result.success:
-                raise SampleError("seed_failed", f"seeding {path}: {result.error_type}: {result.result}")
+        if not self.seed.files:
+            await self.end_session(session)
+            return
+        try:
+            await self.sandbox.aseed_session(session, self.seed.files)
+        except SandboxError as exc:
+            raise SampleError("seed_failed", f"{exc.error_type}: {exc.message}") from None
 
     async def end_session(self, session: str) -> None:
         """Delete the session's data. Best effort: a failure here must not fail the sample, and

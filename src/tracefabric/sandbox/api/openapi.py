@@ -152,6 +152,15 @@ def build_openapi(components: Iterable[tuple[str, str, str]], *, bearer_auth: bo
                 parameters=[_SESSION_PARAM],
             )
         }
+        paths[f"{prefix}/session/{{session_id}}/seed"] = {
+            "post": _op(
+                f"Start a session in {name} afresh: delete its data, then write `files` "
+                "({path: text}) with the component's write_file tool",
+                {"description": "`{success, deleted_files, written_files}`, or the first failed write"},
+                tag,
+                parameters=[_SESSION_PARAM],
+            )
+        }
         paths[f"{prefix}/{{operation}}"] = {
             method: _op(
                 f"A management operation of {name} (see its documentation)",

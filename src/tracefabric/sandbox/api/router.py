@@ -133,11 +133,33 @@ class Router:
             if method != "DELETE":
                 raise _not_allowed(method, shown, "DELETE")
             return self._end_session(rest[1], component)
+        if len(rest) == 3 and rest[0] == "session" and rest[2] == "seed":
+            if method != "POST":
+                raise _not_allowed(method, shown, "POST")
+            return self._seed_session(component, rest[1], self._json(body))
         if len(rest) == 1:
             return self._manage(component, rest[0], method, body, query)
         raise SandboxError(
             ErrorType.NOT_FOUND, f"no route for {method} {shown} (see /openapi.json)", status=404
         )
+
+    def _seed_session(self, component: str, session_id: str, payload: Any) -> tuple[int, Any]:
+        """Empty the session, then write `files` through the component's `write_file` tool."""
+        files = payload.get("files") if isinstance(payload, dict) else None
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            raise _invalid("field 'files' must be an object of path -> text")
+        deleted = self.host.end_session(session_id, component)
+        for path, content in files.items():
+            result = self.host.execute(
+                component, "write_file", {"file_path": path, "content": content}, session_id
+            )
+            if not result["success"]:
+                return 200, {
+                    "success": False,
+                    "result": f"{path}: {result['result']}",
+                    "error_type": result["error_type"],
+                }
+        return 200, {"success": True, "deleted_files": deleted, "written_files": len(files)}
 
     def _root(self, name: str, body: bytes | None, query: Mapping[str, str]) -> tuple[int, Any]:
         if name == "health":

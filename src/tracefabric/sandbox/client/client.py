@@ -211,6 +211,33 @@ class Sandbox:
         _raise_for(status, body)
         return int(body.get("deleted_files", 0)) if isinstance(body, dict) else 0
 
+    async def aseed_session(self, session_id: str, files: Mapping[str, str], component: str = "vfs") -> None:
+        """Start `session_id` afresh with `files` (written with the component's `write_file`).
+
+        One request to our hosts; a DeepFabric tools-sdk server (no seed route) gets the
+        equivalent session delete and `write_file` calls."""
+        path = f"{await self._aprefix(component)}/session/{path_segment(session_id)}/seed"
+        status, body = await self.transport.arequest("POST", path, {"files": dict(files)})
+        if (
+            status == 404
+            and isinstance(body, dict)
+            and body.get("error_type") in ("NotFound", "HTTPError", None)
+        ):
+            try:
+                await self.aend_session(session_id, component)
+            except SandboxError:
+                pass
+            for file_path, content in files.items():
+                result = await self.acall(
+                    component, "write_file", {"file_path": file_path, "content": content}, session_id
+                )
+                if not result.success:
+                    raise SandboxError(str(result.error_type), f"seeding {file_path}: {result.result}")
+            return
+        _raise_for(status, body)
+        if isinstance(body, dict) and body.get("success") is False:
+            raise SandboxError(str(body.get("error_type")), f"seeding {body.get('result')}")
+
     def manage(
         self,
         component: str,

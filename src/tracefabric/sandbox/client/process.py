@@ -157,8 +157,8 @@ class ProcessTransport:
         session = None
         if isinstance(body, dict) and isinstance(body.get("session_id"), str):
             session = body["session_id"]
-        elif len(parts) >= 2 and parts[-2] == "session":
-            session = parts[-1]
+        elif "session" in parts[:-1]:
+            session = parts[parts.index("session") + 1]
         if session is not None:  # (a root DELETE /session/{id} too: the owner holds its instances)
             return [self._workers[zlib.crc32(session.encode("utf-8")) % len(self._workers)]]
         return [self._workers[0]]
