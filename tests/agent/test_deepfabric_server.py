@@ -29,7 +29,7 @@ class _SpinVFS(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         self.seen.append(f"POST {self.path}")
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
         if self.path != "/vfs/execute":
@@ -64,11 +64,11 @@ class _SpinVFS(BaseHTTPRequestHandler):
                 200, {"success": False, "result": f"Unknown tool: {tool}", "error_type": "UnknownTool"}
             )
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.seen.append(f"GET {self.path}")
         self._answer(404, {"error": "Not found"})
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self.seen.append(f"DELETE {self.path}")
         if self.path.startswith("/vfs/session/"):
             removed = self.files.pop(self.path.rsplit("/", 1)[1], {})
