@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -18,8 +19,8 @@ from tracefabric import generate
 
 
 class _SpinVFS(BaseHTTPRequestHandler):
-    files: dict[str, dict[str, str]] = {}
-    seen: list[str] = []
+    files: ClassVar[dict[str, dict[str, str]]] = {}
+    seen: ClassVar[list[str]] = []
 
     def _answer(self, status: int, body: dict) -> None:
         data = json.dumps(body).encode()
