@@ -123,7 +123,7 @@ def generation(folder: Path, url: str, kind: str, samples: int, concurrency: int
     }
 
 
-def throughput(kinds: list[str], samples: int) -> None:
+def throughput(kinds: list[str], samples: int, repeats: int) -> None:
     calls = {"basic": 1, "cot": 1, "agent": 4}
     with tempfile.TemporaryDirectory(prefix="tracefabric-run-bench-") as tmp, Stub(LATENCY) as stub:
         folder = Path(tmp)
@@ -131,14 +131,19 @@ def throughput(kinds: list[str], samples: int) -> None:
         for kind in kinds:
             generation(folder, stub.url, kind, 8, 4, topics)  # warm caches (components built, compiled)
             for concurrency in (16, 64):
-                result = generation(folder, stub.url, kind, samples, concurrency, topics)
                 ideal = concurrency / (calls[kind] * LATENCY)
-                rate = samples / result["sampling"]
-                whole = samples / result["elapsed"]
+                runs = [
+                    generation(folder, stub.url, kind, samples, concurrency, topics) for _ in range(repeats)
+                ]
+                ratios = sorted(samples / r["sampling"] / ideal for r in runs)
+                wholes = sorted(samples / r["elapsed"] / ideal for r in runs)
+                median = statistics.median(ratios)
                 print(
-                    f"  {kind:6} concurrency {concurrency:3}: {rate:7.1f} samples/s, ideal {ideal:7.1f} "
-                    f"→ ratio {rate / ideal:.2f}   (whole run incl. start-up: {whole / ideal:.2f}; "
-                    f"N={samples}, {LATENCY * 1000:.0f} ms/call, {result['usage']['requests']} LLM requests)",
+                    f"  {kind:6} concurrency {concurrency:3}: ratio {median:.2f} "
+                    f"({median * ideal:.1f} samples/s of an ideal {ideal:.1f}; runs: "
+                    f"{', '.join(f'{r:.2f}' for r in ratios)}; whole process incl. start-up "
+                    f"{statistics.median(wholes):.2f}; N={samples}, {LATENCY * 1000:.0f} ms/call, "
+                    f"{runs[0]['usage']['requests']} LLM requests)",
                     flush=True,
                 )
 
@@ -181,12 +186,13 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["basic", "agent"])
     parser.add_argument("--samples", type=int, default=256)
     parser.add_argument("--large", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per configuration (the median is shown)")
     options = parser.parse_args()
     print(f"tracefabric run benchmark ({os.cpu_count()} CPUs)")
     if options.only in (None, "startup"):
         startup()
     if options.only in (None, "throughput"):
-        throughput(options.kinds, options.samples)
+        throughput(options.kinds, options.samples, options.repeats)
     if options.only in (None, "cpu"):
         cpu_and_memory(1000, options.large)
 

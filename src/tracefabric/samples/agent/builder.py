@@ -9,6 +9,7 @@ only from what has been observed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import string
@@ -85,17 +86,24 @@ class AgentBuilder:
         self.schema = step_schema(self.tools, max_calls=self.max_calls_per_step)
         self.final_schema = step_schema(self.tools, max_calls=1, allow_tools=False)
         self.gates: list[Gate] = [*RECORD_GATES, *agent_gates(tools_config)]
+        self._cleanups: set[asyncio.Future[None]] = set()
 
     # -- one sample -------------------------------------------------------------------
     async def build(self, slot: Slot, attempt: int) -> dict[str, Any]:
         sample = sample_id(self.config.output.seed, slot)
         session = f"s-{sample}-{attempt}"
+        # The user request doesn't depend on the workspace's state: write it while seeding.
+        request_task = asyncio.ensure_future(self._user_request(slot, attempt))
         try:
             await self.env.start_session(session)
-            request = await self._user_request(slot, attempt)
+            request = await request_task
             steps, answer, notes = await self._loop(session, sample, attempt, request)
         finally:
-            await self.env.end_session(session)
+            request_task.cancel()
+            # Ending the session is off the sample's critical path; `aclose` waits for it.
+            cleanup = asyncio.ensure_future(self.env.end_session(session))
+            self._cleanups.add(cleanup)
+            cleanup.add_done_callback(self._cleanups.discard)
         return self._record(slot, attempt, session, request, steps, answer, notes)
 
     async def _user_request(self, slot: Slot, attempt: int) -> str:
@@ -378,6 +386,8 @@ class AgentBuilder:
         )
 
     async def aclose(self) -> None:
+        if self._cleanups:
+            await asyncio.gather(*self._cleanups, return_exceptions=True)
         await self.env.aclose()
 
 
