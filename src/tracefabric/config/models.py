@@ -150,8 +150,8 @@ class OutputConfig(_Strict):
     max_cost_usd: float | None = Field(default=None, gt=0)
     # Stop the run when more samples than this have failed for good (None: 2 × num_samples + 10).
     max_failures: int | None = Field(default=None, ge=0)
-    # Processes building samples. auto: one per 32 samples in flight (up to the CPU count) for
-    # cloud providers, 1 for the embedded model. See docs/generation.md.
+    # Processes building samples. auto: one per 32 samples in flight (up to half the CPU count)
+    # for cloud providers, 1 for the embedded model. See docs/generation.md.
     workers: int | Literal["auto"] = "auto"
 
     @field_validator("workers")

@@ -209,7 +209,8 @@ class Run:
                 return 1  # one embedded model per process would load it N times
             import os
 
-            return max(1, min(os.cpu_count() or 1, self.config.output.concurrency // 32))
+            # Each worker process also runs its sandbox processes: leave every worker two cores.
+            return max(1, min((os.cpu_count() or 1) // 2, self.config.output.concurrency // 32))
         if llm.provider == "local" and setting > 1:
             self.notes.append("output.workers: the embedded model runs in one process; using 1 worker")
             return 1

@@ -101,11 +101,12 @@ class Scheduler:
         self._in_flight: dict[asyncio.Task[_Outcome], Slot] = {}
 
     def _next_slot(self) -> Slot:
-        skip = self.state.done_keys | self.failures.final | self._launched
+        done, given_up, launched = self.state.done_keys, self.failures.final, self._launched
         while True:
             slot = self.plan.slot(self._next_index)
             self._next_index += 1
-            if slot.key not in skip:
+            key = slot.key
+            if key not in done and key not in given_up and key not in launched:
                 return slot
 
     async def _attempt(self, slot: Slot, attempt: int) -> _Outcome:

@@ -130,7 +130,9 @@ class ProcessTransport:
         processes: int | None = None,
         pool_size: int = 0,
     ) -> None:
-        count = processes or max(1, min(4, (os.cpu_count() or 2)))
+        # The caller's own process (an event loop busy with LLM I/O) needs a core too: more
+        # sandbox processes than the spare cores only adds contention (measured on 2 cores).
+        count = processes or max(1, min(4, ((os.cpu_count() or 2) - 1) // 2))
         config = {
             "manifest": None if manifest is None else str(manifest),
             "data_dir": None if data_dir is None else str(data_dir),
