@@ -40,7 +40,8 @@ def _serve(config: dict[str, Any], out: BinaryIO) -> None:
             variables=config.get("variables") or None,
             pool_size=int(config.get("pool_size", 0)),
         )
-        for name in host.component_names():
+        preload = config.get("preload")
+        for name in host.component_names() if preload is None else preload:
             host.runtime(name)  # build, compile and load now: errors surface at start-up
     except TracefabricError as exc:
         send({"error": str(exc), "error_type": type(exc).__name__})

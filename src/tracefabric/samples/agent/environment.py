@@ -53,7 +53,9 @@ class ToolEnvironment:
         enable = list(tools.component_filter())
         if tools.sandbox == "process":
             path = resolve_input(self.base_dir, tools.manifest) if tools.manifest else None
-            return Sandbox.subprocess(path, enable=enable, variables=tools.variables)
+            seeds_vfs = tools.scenario_seed is not None and "vfs" in manifest.component
+            preload = [*enable, "vfs"] if seeds_vfs and "vfs" not in enable else enable
+            return Sandbox.subprocess(path, enable=enable, variables=tools.variables, preload=preload)
         return Sandbox.in_process(manifest, enable=enable, variables=tools.variables)
 
     def _components(self) -> list[dict[str, Any]]:

@@ -102,8 +102,12 @@ class Sandbox:
         variables: Mapping[str, str] | None = None,
         processes: int | None = None,
         pool_size: int = 0,
+        preload: Iterable[str] | None = None,
     ) -> Sandbox:
-        """Components run in child processes: same answers as in-process, on other cores."""
+        """Components run in child processes: same answers as in-process, on other cores.
+
+        The children load `preload` (default: every enabled component) before answering, so a
+        component that can't start fails here, not on its first call."""
         from .process import ProcessTransport
 
         transport = ProcessTransport(
@@ -113,6 +117,7 @@ class Sandbox:
             variables=variables,
             processes=processes,
             pool_size=pool_size,
+            preload=None if preload is None else list(preload),
         )
         return cls(transport)
 

@@ -129,6 +129,7 @@ class ProcessTransport:
         variables: Mapping[str, str] | None = None,
         processes: int | None = None,
         pool_size: int = 0,
+        preload: list[str] | None = None,
     ) -> None:
         # The caller's own process (an event loop busy with LLM I/O) needs a core too: more
         # sandbox processes than the spare cores only adds contention (measured on 2 cores).
@@ -140,6 +141,7 @@ class ProcessTransport:
             "variables": dict(variables or {}),
             "workers": 1,  # threads in one process contend for its interpreter: scale with processes
             "pool_size": pool_size,
+            "preload": preload,  # components to load at start (None: every enabled one)
         }
         self._ids = itertools.count(1)
         self._workers: list[_Worker] = []
