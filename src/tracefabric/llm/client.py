@@ -48,11 +48,6 @@ __all__ = ["LLM", "schema_of", "strip_fences"]
 TRUNCATED = frozenset({"length", "max_tokens", "MAX_TOKENS", "FinishReason.MAX_TOKENS"})
 
 
-def _validate(schema: type[BaseModel] | dict[str, Any], text: str) -> Any:
-    """Kept for callers of the first version of this module; see schema.validate_answer."""
-    return validate_answer(schema, text)
-
-
 class LLM:
     def __init__(
         self,

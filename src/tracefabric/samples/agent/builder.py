@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from tracefabric.config import RunConfig
 from tracefabric.errors import SandboxError
 from tracefabric.llm import LLM, BudgetExceeded, LLMError, ValidationFailed
-from tracefabric.llm.client import strip_fences
+from tracefabric.llm.schema import strip_fences
 from tracefabric.run.slots import Slot
 
 from ..base import Estimate, SampleError, base_metadata, sample_id, system_message, variation_note
