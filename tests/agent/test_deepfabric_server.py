@@ -5,15 +5,15 @@ generator falls back to DeepFabric's four VFS tools and plain write_file seeding
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
 from tests.agent.conftest import agent_config
+from tests.loopback import serve
 from tests.scripted import agent_responder, provider, read_jsonl
 from tracefabric import generate
 
@@ -84,10 +84,8 @@ class _SpinVFS(BaseHTTPRequestHandler):
 @pytest.fixture
 def spin_server() -> Iterator[str]:
     _SpinVFS.files, _SpinVFS.seen = {}, []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SpinVFS)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(_SpinVFS) as url:
+        yield url
 
 
 def test_agent_samples_against_a_deepfabric_tools_sdk_server(tmp_path: Path, spin_server: str) -> None:

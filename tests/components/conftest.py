@@ -12,13 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from tests.loopback import serve
 from tracefabric.sandbox.build import ToolchainMissing, build_c, build_components, find_c_toolchain
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,8 +152,5 @@ class _PriceHandler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def price_server() -> Iterator[str]:
     """A real price service on 127.0.0.1."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _PriceHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(_PriceHandler) as url:
+        yield url

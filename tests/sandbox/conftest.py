@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from tests.loopback import serve
 from tracefabric.sandbox.build import PythonSource, build_python
 from tracefabric.sandbox.host import SandboxHost
 
@@ -50,11 +50,8 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def web_server() -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 (the only host the probe is granted)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(_Handler) as url:
+        yield url
 
 
 @pytest.fixture
