@@ -454,33 +454,14 @@ async def generate_async(
     return await run.run()
 
 
-def generate(
-    config: str | Path | LoadedConfig | RunConfig | Mapping[str, Any],
-    *,
-    num_samples: int | None = None,
-    output: str | Path | None = None,
-    resume: bool | None = None,
-    overwrite: bool = False,
-    topics_load: str | Path | None = None,
-    progress: str | Progress = "none",
-    provider_factory: ProviderFactory | None = None,
-    sandbox: Any = None,
-) -> RunSummary:
-    """Run a generation to completion (or to a graceful stop); see `RunSummary`."""
+def generate(config: str | Path | LoadedConfig | RunConfig | Mapping[str, Any], **options: Any) -> RunSummary:
+    """Run a generation to completion (or to a graceful stop); see `RunSummary`.
+
+    Takes the options of `generate_async`: num_samples, output, resume, overwrite,
+    topics_load, progress ("rich", "plain", "none" or a Progress), provider_factory, sandbox.
+    """
     try:
-        return asyncio.run(
-            generate_async(
-                config,
-                num_samples=num_samples,
-                output=output,
-                resume=resume,
-                overwrite=overwrite,
-                topics_load=topics_load,
-                progress=progress,
-                provider_factory=provider_factory,
-                sandbox=sandbox,
-            )
-        )
+        return asyncio.run(generate_async(config, **options))
     except RuntimeError as exc:
         if "asyncio.run() cannot be called" in str(exc):
             raise TracefabricError(
