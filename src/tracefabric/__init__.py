@@ -5,8 +5,7 @@ Heavy modules load lazily so that ``import tracefabric`` (and the CLI's ``--help
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from tracefabric.lazy_exports import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -20,8 +19,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tracefabric' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+__getattr__ = lazy_exports(__name__, _LAZY)

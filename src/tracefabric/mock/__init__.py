@@ -5,8 +5,7 @@ The component itself (the Wasm guest) is `tracefabric.components.mock`. See docs
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from tracefabric.lazy_exports import lazy_exports
 
 _LAZY = {
     "MockTools": "tracefabric.mock.api",
@@ -23,8 +22,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tracefabric.mock' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -6,8 +6,7 @@ tool server over HTTP, and behaves the same either way.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from tracefabric.lazy_exports import lazy_exports
 
 _LAZY = {
     "Sandbox": "tracefabric.sandbox.client",
@@ -18,8 +17,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tracefabric.sandbox' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+__getattr__ = lazy_exports(__name__, _LAZY)

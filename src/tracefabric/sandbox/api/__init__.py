@@ -5,26 +5,21 @@ Imports are lazy: `wire` is light (the HTTP client uses it), `router` pulls in t
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from tracefabric.lazy_exports import lazy_exports
 
 _LAZY = {
-    "MAX_BODY_BYTES": "router",
-    "Router": "router",
-    "SessionObserver": "router",
-    "encode_response": "router",
-    "error_body": "router",
-    "encode_json": "wire",
-    "encode_query": "wire",
-    "path_segment": "wire",
-    "split_path": "wire",
+    "MAX_BODY_BYTES": ".router",
+    "Router": ".router",
+    "SessionObserver": ".router",
+    "encode_response": ".router",
+    "error_body": ".router",
+    "encode_json": ".wire",
+    "encode_query": ".wire",
+    "path_segment": ".wire",
+    "split_path": ".wire",
 }
 
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tracefabric.sandbox.api' has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _LAZY)
