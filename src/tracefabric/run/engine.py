@@ -331,6 +331,7 @@ class Run:
             label = f"{self.config.generation.kind} samples"
             from tracefabric.llm.tuning import settle_heap
 
+            await builder.warmup()  # so the first wave of samples starts together, not behind it
             settle_heap()  # start-up is done: later GC passes only scan what the run allocates
             self.progress.start(target, state.records, label)
             sampling_started = time.perf_counter()

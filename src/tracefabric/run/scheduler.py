@@ -3,8 +3,9 @@
 A new sample starts as soon as one finishes (no waves waiting for the slowest). At most
 `target - written` samples are ever in flight, so the run never overshoots; a sample that
 fails is retried (with a new prompt) up to `max_retries` times, then its slot is given up
-and the next slot takes its place. Records are written by this one coroutine, in the order
-they complete, after the dataset-level gates (e.g. no duplicate questions) pass.
+and the next slot takes its place. `concurrency` workers each make a sample, write it (after
+the dataset-level gates, e.g. no duplicate questions) and take the next slot in one step of
+the event loop, so records are written whole, in the order they complete.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ class Scheduler:
         self._next_index = 0
         self._launched: set[str] = set()
         self._retries: deque[tuple[Slot, int]] = deque()
-        self._in_flight: dict[asyncio.Task[_Outcome], Slot] = {}
+        self._in_flight = 0
+        self._workers: set[asyncio.Future[None]] = set()
 
     def _next_slot(self) -> Slot:
         done, given_up, launched = self.state.done_keys, self.failures.final, self._launched
@@ -127,19 +129,59 @@ class Scheduler:
                 return _Outcome(slot, attempt, error=SampleError(reason_name(reason), reason, record))
         return _Outcome(slot, attempt, record=record)
 
-    def _launch(self) -> None:
-        while (
-            not self.stop.stopped
-            and len(self._in_flight) < self.concurrency
-            and self.state.records + len(self._in_flight) < self.target
+    def _take(self) -> tuple[Slot, int] | None:
+        """The next (slot, attempt) for a worker, or None when it should end."""
+        if self.stop.stopped or self.state.records + self._in_flight >= self.target:
+            return None
+        if self._retries:
+            return self._retries.popleft()
+        slot = self._next_slot()
+        self._launched.add(slot.key)
+        return slot, 0
+
+    async def _work(self) -> None:
+        # Each worker writes its own outcome and takes the next slot in the same loop step:
+        # no central wait over every task in flight, and no bursts of launches that bunch the
+        # requests up (which would make each one wait behind the others' CPU work).
+        while (job := self._take()) is not None:
+            self._in_flight += 1
+            try:
+                outcome = await self._attempt(*job)
+            finally:
+                self._in_flight -= 1
+            self._settle(outcome)
+
+    def _add_worker(self) -> bool:
+        if (
+            self.stop.stopped
+            or len(self._workers) >= self.concurrency
+            or self.state.records + len(self._workers) >= self.target
         ):
-            if self._retries:
-                slot, attempt = self._retries.popleft()
-            else:
-                slot, attempt = self._next_slot(), 0
-            self._launched.add(slot.key)
-            task = asyncio.ensure_future(self._attempt(slot, attempt))
-            self._in_flight[task] = slot
+            return False
+        self._workers.add(asyncio.ensure_future(self._work()))
+        return True
+
+    def _fill(self) -> None:
+        """Start workers up to the concurrency, one per sample still to be made."""
+        while self._add_worker():
+            pass
+
+    async def _ramp_up(self) -> None:
+        # One new worker per turn of the event loop. Started all at once, the first requests
+        # would move through building, connecting and sending in lockstep and leave together
+        # (~50 ms late at 64), and their answers would then come back together and queue.
+        while self._add_worker():
+            await asyncio.sleep(0)
+
+    def _settle(self, outcome: _Outcome) -> None:
+        if outcome.budget is not None:
+            self.stop.stop(f"budget reached: {outcome.budget}")
+            self._launched.discard(outcome.slot.key)
+        elif outcome.error is not None:
+            self._fail(outcome.slot, outcome.attempt, outcome.error)
+            self._fill()  # workers that ended because the target looked reached may be needed again
+        else:
+            self._accept(outcome)
 
     def _accept(self, outcome: _Outcome) -> None:
         record = outcome.record
@@ -173,32 +215,24 @@ class Scheduler:
             self.stop.stop(f"too many failed samples ({len(self.failures.final)}); see {self.failures.path}")
 
     async def run(self) -> SchedulerResult:
-        self._launch()
+        ramp = asyncio.ensure_future(self._ramp_up())
         stop_wait = asyncio.ensure_future(self.stop.hard_event.wait())
         try:
-            while self._in_flight:
-                done, _ = await asyncio.wait(
-                    [*self._in_flight, stop_wait], return_when=asyncio.FIRST_COMPLETED
-                )
+            while self._workers or not ramp.done():
+                # Wakes only when a worker ends (near the end of the run) or on a hard stop.
+                waiting = [*self._workers, stop_wait] if ramp.done() else [*self._workers, ramp, stop_wait]
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                 if self.stop.hard:
                     break
                 for task in done:
-                    if task is stop_wait:
-                        continue
-                    self._in_flight.pop(task)  # type: ignore[arg-type]
-                    outcome: _Outcome = task.result()  # type: ignore[assignment]
-                    if outcome.budget is not None:
-                        self.stop.stop(f"budget reached: {outcome.budget}")
-                        self._launched.discard(outcome.slot.key)
-                    elif outcome.error is not None:
-                        self._fail(outcome.slot, outcome.attempt, outcome.error)
-                    else:
-                        self._accept(outcome)
-                self._launch()
+                    if task is not stop_wait:
+                        self._workers.discard(task)  # type: ignore[arg-type]
+                        task.result()  # a crash outside a sample (e.g. the disk) ends the run
         finally:
             stop_wait.cancel()
-            for task in self._in_flight:
+            ramp.cancel()
+            for task in self._workers:
                 task.cancel()
-            if self._in_flight:
-                await asyncio.gather(*self._in_flight, return_exceptions=True)
+            if self._workers:
+                await asyncio.gather(*self._workers, return_exceptions=True)
         return SchedulerResult(self.state.records, self.target, self.stop.reason)

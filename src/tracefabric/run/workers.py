@@ -100,6 +100,7 @@ async def _serve(conn: Any, payload: dict[str, Any]) -> None:
             from tracefabric.samples.qa import QABuilder
 
             builder = QABuilder(config, llm)
+        await builder.warmup()
     except Exception as exc:
         conn.send({"error": str(exc), "kind": type(exc).__name__})
         return
@@ -281,6 +282,9 @@ class WorkerPool:
 
     def estimate(self) -> Estimate:
         return Estimate(llm_calls=1.0, prompt_tokens=0, completion_tokens=0)
+
+    async def warmup(self) -> None:
+        return None  # each worker warms its own builder up before it reports ready
 
     async def aclose(self) -> None:
         loop = asyncio.get_running_loop()

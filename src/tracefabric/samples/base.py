@@ -40,6 +40,10 @@ class SampleBuilder(Protocol):
 
     def estimate(self) -> Estimate: ...
 
+    async def warmup(self) -> None:
+        """Do what the first sample would do anyway (the LLM client, a local model's load)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 

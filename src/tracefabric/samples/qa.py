@@ -98,5 +98,8 @@ class QABuilder:
             llm_calls=1.0, prompt_tokens=prompt + 120, completion_tokens=350 if self.kind == "cot" else 250
         )
 
+    async def warmup(self) -> None:
+        await self.llm.warmup()
+
     async def aclose(self) -> None:
         return None

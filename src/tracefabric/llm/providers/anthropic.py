@@ -16,6 +16,7 @@ from tracefabric.llm.types import CompletionRequest, CompletionResponse
 from .errors import body_message, status_error, transport_error
 from .loop_bound import LoopBound
 from .messages import to_anthropic
+from .sdk_platform import settle_platform
 from .structured import SchemaMemo, tool_name
 from .transport import aiohttp_transport
 
@@ -58,6 +59,11 @@ class AnthropicProvider:
     def who(self) -> str:
         return f"anthropic ({self.model})"
 
+    async def warmup(self) -> None:
+        """What a first request would do without the network: the client for this event loop,
+        and the SDK's platform lookup (see sdk_platform.py)."""
+        await settle_platform(self.client.get())
+
     async def complete(self, request: CompletionRequest) -> CompletionResponse:
         import anthropic
 
@@ -72,7 +78,9 @@ class AnthropicProvider:
             kwargs["tools"] = [{"name": name, "description": TOOL_DESCRIPTION, "input_schema": schema}]
             kwargs["tool_choice"] = {"type": "tool", "name": name}
         try:
-            response = await self.client.get().messages.create(timeout=request.timeout, **kwargs)
+            client = self.client.get()
+            await settle_platform(client)
+            response = await client.messages.create(timeout=request.timeout, **kwargs)
         except anthropic.APITimeoutError as exc:
             raise transport_error(self.who, exc, timeout=request.timeout) from None
         except anthropic.APIConnectionError as exc:

@@ -17,6 +17,7 @@ from tracefabric.llm.types import CompletionRequest, CompletionResponse, Provide
 
 from .errors import body_message, status_error, transport_error
 from .loop_bound import LoopBound
+from .sdk_platform import settle_platform
 from .structured import SchemaMemo, restore_optional, tool_name, with_schema_instruction
 from .transport import aiohttp_transport
 
@@ -115,6 +116,11 @@ class OpenAIProvider:
             return True
         return False
 
+    async def warmup(self) -> None:
+        """What a first request would do without the network: the client for this event loop,
+        and the SDK's platform lookup (see sdk_platform.py)."""
+        await settle_platform(self.client.get())
+
     async def complete(self, request: CompletionRequest) -> CompletionResponse:
         import httpx2
         import openai
@@ -126,7 +132,9 @@ class OpenAIProvider:
                 # error mapping as `chat.completions.create`, minus two steps that cost CPU on
                 # every call: the request-params transform (a no-op for our plain dicts, ~0.3 ms)
                 # and building the typed response model (~0.1 ms; we read four fields).
-                response = await self.client.get().post(
+                client = self.client.get()
+                await settle_platform(client)
+                response = await client.post(
                     "/chat/completions",
                     body=kwargs,
                     cast_to=httpx2.Response,

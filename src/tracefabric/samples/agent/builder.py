@@ -385,6 +385,9 @@ class AgentBuilder:
             llm_calls=1 + steps, prompt_tokens=(1 + steps) * 900, completion_tokens=(1 + steps) * 120
         )
 
+    async def warmup(self) -> None:
+        await self.llm.warmup()
+
     async def aclose(self) -> None:
         if self._cleanups:
             await asyncio.gather(*self._cleanups, return_exceptions=True)
