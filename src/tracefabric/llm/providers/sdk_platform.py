@@ -24,7 +24,9 @@ async def settle_platform(client: Any) -> None:
     future = _pending.get(client)
     if future is None:
         try:
-            get_platform = importlib.import_module(type(client).__module__.split(".")[0] + "._base_client").get_platform
+            get_platform = importlib.import_module(
+                type(client).__module__.split(".")[0] + "._base_client"
+            ).get_platform
         except (ImportError, AttributeError):
             return
         future = _pending[client] = asyncio.ensure_future(asyncio.to_thread(get_platform))
