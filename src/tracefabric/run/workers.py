@@ -1,8 +1,7 @@
 """Sample workers: build samples in several processes, one event loop each.
 
-One event loop handles a wave of answers one after another: at high concurrency the LLM
-SDK's own CPU per call (~0.5 ms) makes answers wait for each other, and agent samples add
-the sandbox's work. With `output.workers > 1` the run keeps its single writer, scheduler,
+One event loop spends the LLM SDK's CPU on every call (~0.5 ms) and, for agent samples, the
+sandbox's work: past a few hundred calls per second, answers wait for each other. With `output.workers > 1` the run keeps its single writer, scheduler,
 gates and checkpoints in this process, and hands each sample attempt to the least busy
 worker process; a worker has its own LLM client (its share of the rate limits) and its own
 sandbox, and answers with the record (or the failure) and its usage so far.
