@@ -27,6 +27,7 @@ class BodyClock:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.arrivals: list[float] = []
+        self.lengths: list[int] = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -49,6 +50,7 @@ class BodyClock:
                 data += conn.recv(65536)
             data = data[length:]
             self.arrivals.append(time.monotonic())
+            self.lengths.append(length)
             conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}")
 
     def close(self) -> None:
@@ -91,6 +93,50 @@ def test_request_body_leaves_before_other_ready_work() -> None:
     server.close()
     assert len(server.arrivals) == 2
     assert server.arrivals[1] < busy_done, "the request body waited for the loop's other work"
+
+
+def test_a_body_too_big_for_one_step_is_sent_whole() -> None:
+    """A body bigger than the socket takes at once makes the eager write wait for the socket;
+    the rest is written from the request's own task."""
+    server = BodyClock()
+    body = b"x" * (32 * 1024 * 1024)
+
+    async def scenario() -> int:
+        client = aiohttp_transport("openai", 30.0)
+        assert client is not None
+        response = await client.post(f"http://127.0.0.1:{server.port}/big", content=body)
+        await client.aclose()
+        return response.status_code
+
+    assert asyncio.run(scenario()) == 200
+    server.close()
+    assert server.lengths == [len(body)]
+
+
+def test_a_request_cancelled_while_its_body_waits_on_the_socket_ends_cleanly() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never reads
+    port = listener.getsockname()[1]
+    accepted: list[socket.socket] = []
+    thread = threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True)
+    thread.start()
+
+    async def scenario() -> None:
+        client = aiohttp_transport("openai", 30.0)
+        assert client is not None
+        request = asyncio.ensure_future(
+            client.post(f"http://127.0.0.1:{port}/", content=b"x" * (64 * 1024 * 1024))
+        )
+        await asyncio.sleep(0.3)
+        assert not request.done()  # stuck on the full socket
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(request, 5)
+        await client.aclose()
+
+    asyncio.run(scenario())
+    for conn in accepted:
+        conn.close()
+    listener.close()
 
 
 def test_platform_is_looked_up_once_for_a_burst_of_first_calls(stub: StubServer, monkeypatch) -> None:
