@@ -16,39 +16,28 @@ def aiohttp_transport(sdk: str, timeout: float) -> Any:
     """The SDK's aiohttp-backed client, or None (the SDK's default) when aiohttp is missing."""
     if importlib.util.find_spec("aiohttp") is None:
         return None
+    client_class = importlib.import_module(sdk).DefaultAioHttpClient  # sdk: "openai" or "anthropic"
     try:
-        if sdk == "openai":
-            from openai import DefaultAioHttpClient
-            from openai._constants import DEFAULT_CONNECTION_LIMITS
-            from openai._vendor.httpx_aiohttp import AiohttpTransport
-        else:
-            from anthropic import DefaultAioHttpClient  # type: ignore[assignment]
-            from anthropic._constants import DEFAULT_CONNECTION_LIMITS  # type: ignore[assignment]
-            from anthropic._vendor.httpx_aiohttp import AiohttpTransport  # type: ignore[assignment]
-    except ImportError:  # an SDK release that moved them: its plain aiohttp client
-        return _plain(sdk, timeout)
-    from .eager_body import session_factory
-
-    limits = DEFAULT_CONNECTION_LIMITS
-    transport = AiohttpTransport(limits=limits)
-    transport.client = lambda: session_factory(
-        transport.ssl_context, limit=limits.max_connections or 0, keepalive=limits.keepalive_expiry
-    )
-    try:
-        return DefaultAioHttpClient(timeout=timeout, limits=limits, transport=transport)
+        return client_class(timeout=timeout, **_eager_transport(sdk))
     except RuntimeError:  # the SDK's vendored transport could not load
         return None
 
 
-def _plain(sdk: str, timeout: float) -> Any:
-    if sdk == "openai":
-        from openai import DefaultAioHttpClient
-    else:
-        from anthropic import DefaultAioHttpClient  # type: ignore[assignment]
+def _eager_transport(sdk: str) -> dict[str, Any]:
+    """The SDK's own aiohttp transport and limits, on a session with the eager request class;
+    nothing (the SDK's plain aiohttp client) in a release that moved those pieces."""
     try:
-        return DefaultAioHttpClient(timeout=timeout)
-    except RuntimeError:
-        return None
+        limits = importlib.import_module(f"{sdk}._constants").DEFAULT_CONNECTION_LIMITS
+        transport_class = importlib.import_module(f"{sdk}._vendor.httpx_aiohttp").AiohttpTransport
+    except (ImportError, AttributeError):
+        return {}
+    from .eager_body import session_factory
+
+    transport = transport_class(limits=limits)
+    transport.client = lambda: session_factory(
+        transport.ssl_context, limit=limits.max_connections or 0, keepalive=limits.keepalive_expiry
+    )
+    return {"limits": limits, "transport": transport}
 
 
 def aiohttp_errors() -> tuple[type[BaseException], ...]:
