@@ -150,7 +150,7 @@ class OutputConfig(_Strict):
     max_cost_usd: float | None = Field(default=None, gt=0)
     # Stop the run when more samples than this have failed for good (None: 2 × num_samples + 10).
     max_failures: int | None = Field(default=None, ge=0)
-    # Processes building samples. auto: one per 32 samples in flight (up to half the CPU count)
+    # Processes building samples. auto: one per 256 samples in flight (up to half the CPU count)
     # for cloud providers, 1 for the embedded model. See docs/generation.md.
     workers: int | Literal["auto"] = "auto"
 
