@@ -3,6 +3,7 @@ OpenAI-compatible stub of fixed latency (the real `openai` SDK and HTTP path inc
 
     python bench/run_bench.py                 # everything (a few minutes)
     python bench/run_bench.py --only throughput --kinds agent
+    python bench/run_bench.py --only throughput --kinds basic --levels 128 --samples 1024 --workers 1 2
 
 Prints, from this one run:
 - samples/s ÷ ideal at concurrency 16 and 64 (ideal = concurrency ÷ (LLM calls per sample ×
@@ -20,6 +21,7 @@ Prints, from this one run:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -59,7 +61,9 @@ def write_topics(folder: Path, count: int = 64) -> Path:
     return path
 
 
-def write_config(folder: Path, url: str, kind: str, samples: int, concurrency: int) -> Path:
+def write_config(
+    folder: Path, url: str, kind: str, samples: int, concurrency: int, workers: int | str = "auto"
+) -> Path:
     config = {
         "llm": {
             "provider": "openai",
@@ -75,6 +79,7 @@ def write_config(folder: Path, url: str, kind: str, samples: int, concurrency: i
             "path": str(folder / "out" / "data.jsonl"),
             "num_samples": samples,
             "concurrency": concurrency,
+            "workers": workers,
         },
     }
     if kind == "agent":
@@ -105,8 +110,16 @@ def run_cli(args: list[str]) -> tuple[float, float, int, str]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, stderr
 
 
-def generation(folder: Path, url: str, kind: str, samples: int, concurrency: int, topics: Path) -> dict:
-    config = write_config(folder, url, kind, samples, concurrency)
+def generation(
+    folder: Path,
+    url: str,
+    kind: str,
+    samples: int,
+    concurrency: int,
+    topics: Path,
+    workers: int | str = "auto",
+) -> dict:
+    config = write_config(folder, url, kind, samples, concurrency, workers)
     out = folder / "out"
     for file in out.glob("*"):
         file.unlink()
@@ -123,23 +136,27 @@ def generation(folder: Path, url: str, kind: str, samples: int, concurrency: int
     }
 
 
-def throughput(kinds: list[str], samples: int, repeats: int) -> None:
+def throughput(
+    kinds: list[str], samples: int, repeats: int, levels: list[int], workers: list[int | str]
+) -> None:
     calls = {"basic": 1, "cot": 1, "agent": 4}
     with tempfile.TemporaryDirectory(prefix="tracefabric-run-bench-") as tmp, Stub(LATENCY) as stub:
         folder = Path(tmp)
         topics = write_topics(folder)
         for kind in kinds:
             generation(folder, stub.url, kind, 8, 4, topics)  # warm caches (components built, compiled)
-            for concurrency in (16, 64):
+            for concurrency, count in itertools.product(levels, workers):
                 ideal = concurrency / (calls[kind] * LATENCY)
                 runs = [
-                    generation(folder, stub.url, kind, samples, concurrency, topics) for _ in range(repeats)
+                    generation(folder, stub.url, kind, samples, concurrency, topics, count)
+                    for _ in range(repeats)
                 ]
                 ratios = sorted(samples / r["sampling"] / ideal for r in runs)
                 wholes = sorted(samples / r["elapsed"] / ideal for r in runs)
                 median = statistics.median(ratios)
+                label = "" if count == "auto" else f", workers {count}"
                 print(
-                    f"  {kind:6} concurrency {concurrency:3}: ratio {median:.2f} "
+                    f"  {kind:6} concurrency {concurrency:3}{label}: ratio {median:.2f} "
                     f"({median * ideal:.1f} samples/s of an ideal {ideal:.1f}; runs: "
                     f"{', '.join(f'{r:.2f}' for r in ratios)}; whole process incl. start-up "
                     f"{statistics.median(wholes):.2f}; N={samples}, {LATENCY * 1000:.0f} ms/call, "
@@ -187,12 +204,17 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=256)
     parser.add_argument("--large", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3, help="runs per configuration (the median is shown)")
+    parser.add_argument("--levels", type=int, nargs="+", default=[16, 64], help="concurrency levels")
+    parser.add_argument(
+        "--workers", nargs="+", default=["auto"], help="output.workers values to compare (e.g. 1 2)"
+    )
     options = parser.parse_args()
     print(f"tracefabric run benchmark ({os.cpu_count()} CPUs)")
     if options.only in (None, "startup"):
         startup()
     if options.only in (None, "throughput"):
-        throughput(options.kinds, options.samples, options.repeats)
+        workers: list[int | str] = [w if w == "auto" else int(w) for w in options.workers]
+        throughput(options.kinds, options.samples, options.repeats, options.levels, workers)
     if options.only in (None, "cpu"):
         cpu_and_memory(1000, options.large)
 
