@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from tracefabric.guest import Component, ToolError
 
 from .allowlist import RepoAllowlist
-from .client import GitHub, Reply, Settings
+from .client import GitHub, Settings
 from .names import OWNER_PATTERN, REPO_PATTERN, repo_path
 
 WRITE_NOT_ALLOWED = "WriteNotAllowed"
@@ -103,5 +105,19 @@ def repository(owner: str, repo: str, *, write: bool = False) -> tuple[GitHub, s
     return github, path
 
 
-def page_of(key: str, items: list[Any], reply: Reply, page: int, per_page_: int) -> dict[str, Any]:
-    return {key: items, "page": page, "per_page": per_page_, "has_next_page": reply.has_next_page}
+def list_page(
+    github: GitHub,
+    url: str,
+    *,
+    key: str,
+    shape: Callable[[dict[str, Any]], Any],
+    query: dict[str, Any],
+    page: int,
+    per_page_: int,
+    what: str,
+) -> str:
+    """One page of a list endpoint as JSON text: the items shaped, and whether more follow."""
+    reply = github.get(url, query={**query, "per_page": per_page_, "page": page}, what=what)
+    items = [shape(item) for item in reply.data or [] if isinstance(item, dict)]
+    page_json = {key: items, "page": page, "per_page": per_page_, "has_next_page": reply.has_next_page}
+    return json.dumps(page_json, ensure_ascii=False)

@@ -19,7 +19,7 @@ from .base import (
     REQUIRED_REF,
     component,
     connect,
-    page_of,
+    list_page,
     per_page,
     repo_schema,
     repository,
@@ -252,11 +252,16 @@ def gh_list_issues(
 ) -> str:
     github, base = repository(owner, repo)
     query = {"state": state, "labels": labels, "sort": sort, "direction": direction, "since": since}
-    reply = github.get(
-        f"{base}/issues", query={**query, "per_page": perPage, "page": page}, what=f"issues of {owner}/{repo}"
+    return list_page(
+        github,
+        f"{base}/issues",
+        key="issues",
+        shape=shapes.issue_summary,
+        query=query,
+        page=page,
+        per_page_=perPage,
+        what=f"issues of {owner}/{repo}",
     )
-    items = [shapes.issue_summary(i) for i in reply.data or [] if isinstance(i, dict)]
-    return json.dumps(page_of("issues", items, reply, page, perPage), ensure_ascii=False)
 
 
 @component.tool(
@@ -319,13 +324,16 @@ def gh_list_pull_requests(
 ) -> str:
     github, path = repository(owner, repo)
     query = {"state": state, "head": head, "base": base, "sort": sort, "direction": direction}
-    reply = github.get(
+    return list_page(
+        github,
         f"{path}/pulls",
-        query={**query, "per_page": perPage, "page": page},
+        key="pull_requests",
+        shape=shapes.pull_summary,
+        query=query,
+        page=page,
+        per_page_=perPage,
         what=f"pull requests of {owner}/{repo}",
     )
-    items = [shapes.pull_summary(p) for p in reply.data or [] if isinstance(p, dict)]
-    return json.dumps(page_of("pull_requests", items, reply, page, perPage), ensure_ascii=False)
 
 
 @component.tool(
@@ -392,13 +400,16 @@ def gh_list_commits(
         path = "/".join(file_path_segments(path))  # checked; it travels as an encoded query value
     github, base = repository(owner, repo)
     query = {"sha": sha, "path": path, "author": author, "since": since, "until": until}
-    reply = github.get(
+    return list_page(
+        github,
         f"{base}/commits",
-        query={**query, "per_page": perPage, "page": page},
+        key="commits",
+        shape=shapes.commit_summary,
+        query=query,
+        page=page,
+        per_page_=perPage,
         what=f"commits of {owner}/{repo}",
     )
-    items = [shapes.commit_summary(c) for c in reply.data or [] if isinstance(c, dict)]
-    return json.dumps(page_of("commits", items, reply, page, perPage), ensure_ascii=False)
 
 
 @component.tool(
@@ -440,13 +451,16 @@ def gh_list_branches(
 ) -> str:
     github, base = repository(owner, repo)
     flag = None if protected is None else ("true" if protected else "false")
-    reply = github.get(
+    return list_page(
+        github,
         f"{base}/branches",
-        query={"protected": flag, "per_page": perPage, "page": page},
+        key="branches",
+        shape=shapes.branch,
+        query={"protected": flag},
+        page=page,
+        per_page_=perPage,
         what=f"branches of {owner}/{repo}",
     )
-    items = [shapes.branch(b) for b in reply.data or [] if isinstance(b, dict)]
-    return json.dumps(page_of("branches", items, reply, page, perPage), ensure_ascii=False)
 
 
 @component.tool(

@@ -14,11 +14,9 @@ from tracefabric.llm.schema import inline_refs, unwrap_text, wrap_root
 from tracefabric.llm.types import CompletionRequest, CompletionResponse
 
 from .errors import body_message, status_error, transport_error
-from .loop_bound import LoopBound
 from .messages import to_anthropic
-from .sdk_platform import settle_platform
+from .sdk_client import SDKClient
 from .structured import SchemaMemo, tool_name
-from .transport import aiohttp_transport
 
 TOOL_DESCRIPTION = "Give your answer by calling this tool; its input is the answer."
 
@@ -44,14 +42,8 @@ class AnthropicProvider:
         self.model = model
         self.base_url = base_url
         self.key_hint = key_hint
-        self.client = LoopBound(
-            lambda: AsyncAnthropic(
-                api_key=api_key,
-                base_url=base_url,
-                max_retries=0,
-                timeout=timeout,
-                http_client=aiohttp_transport("anthropic", timeout),
-            )
+        self.client = SDKClient(
+            "anthropic", AsyncAnthropic, api_key=api_key, base_url=base_url, timeout=timeout
         )
         self._schemas = SchemaMemo(_prepare)
 
@@ -62,7 +54,7 @@ class AnthropicProvider:
     async def warmup(self) -> None:
         """What a first request would do without the network: the client for this event loop,
         and the SDK's platform lookup (see sdk_platform.py)."""
-        await settle_platform(self.client.get())
+        await self.client.ready()
 
     async def complete(self, request: CompletionRequest) -> CompletionResponse:
         import anthropic
@@ -78,8 +70,7 @@ class AnthropicProvider:
             kwargs["tools"] = [{"name": name, "description": TOOL_DESCRIPTION, "input_schema": schema}]
             kwargs["tool_choice"] = {"type": "tool", "name": name}
         try:
-            client = self.client.get()
-            await settle_platform(client)
+            client = await self.client.ready()
             response = await client.messages.create(timeout=request.timeout, **kwargs)
         except anthropic.APITimeoutError as exc:
             raise transport_error(self.who, exc, timeout=request.timeout) from None

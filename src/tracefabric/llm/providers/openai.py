@@ -16,10 +16,8 @@ from tracefabric.llm.schema import StrictSchema, to_openai_strict, unwrap_text, 
 from tracefabric.llm.types import CompletionRequest, CompletionResponse, ProviderError
 
 from .errors import body_message, status_error, transport_error
-from .loop_bound import LoopBound
-from .sdk_platform import settle_platform
+from .sdk_client import SDKClient
 from .structured import SchemaMemo, restore_optional, tool_name, with_schema_instruction
-from .transport import aiohttp_transport
 
 MODES = ("json_schema", "json_object", "prompt")
 MAX_ADAPTATIONS = 4
@@ -47,16 +45,7 @@ class OpenAIProvider:
         self.model = model
         self.base_url = base_url
         self.key_hint = key_hint
-        # Retries are ours (shared limiter, AIMD, budget checks): the SDK must not retry on its own.
-        self.client = LoopBound(
-            lambda: AsyncOpenAI(
-                api_key=api_key,
-                base_url=base_url,
-                max_retries=0,
-                timeout=timeout,
-                http_client=aiohttp_transport("openai", timeout),
-            )
-        )
+        self.client = SDKClient("openai", AsyncOpenAI, api_key=api_key, base_url=base_url, timeout=timeout)
         self.mode = "json_schema"
         official = base_url is None or "api.openai.com" in base_url
         self._tokens_param = "max_completion_tokens" if official else "max_tokens"
@@ -119,7 +108,7 @@ class OpenAIProvider:
     async def warmup(self) -> None:
         """What a first request would do without the network: the client for this event loop,
         and the SDK's platform lookup (see sdk_platform.py)."""
-        await settle_platform(self.client.get())
+        await self.client.ready()
 
     async def complete(self, request: CompletionRequest) -> CompletionResponse:
         import httpx2
@@ -132,8 +121,7 @@ class OpenAIProvider:
                 # error mapping as `chat.completions.create`, minus two steps that cost CPU on
                 # every call: the request-params transform (a no-op for our plain dicts, ~0.3 ms)
                 # and building the typed response model (~0.1 ms; we read four fields).
-                client = self.client.get()
-                await settle_platform(client)
+                client = await self.client.ready()
                 response = await client.post(
                     "/chat/completions",
                     body=kwargs,
