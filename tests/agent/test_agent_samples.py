@@ -83,13 +83,15 @@ def test_verify_reproduces_every_observation(tmp_path: Path) -> None:
     ]
     summary = generate(agent_config(tmp_path, samples=3), provider_factory=provider(agent_responder(plan)))
     report = verify_dataset(summary.dataset)
-    assert report.count("reproduced") == 3 and report.ok
-    # A tampered observation is caught.
+    assert report.count("ok") == 3 and report.passed
+    # A tampered observation is caught, even when message and trace were changed alike.
     records = read_jsonl(summary.dataset)
     records[0]["trace"]["calls"][1]["response"]["result"] = "- ship it later\n"
+    records[0]["messages"][5]["content"] = "- ship it later\n"
     summary.dataset.write_text("".join(json.dumps(r) + "\n" for r in records))
     tampered = verify_dataset(summary.dataset)
-    assert tampered.count("mismatch") == 1 and "call 2 (read_file)" in tampered.samples[0].detail
+    assert tampered.count("mismatch") == 1
+    assert "trace.calls[1].response.result: read_file: replay gives" in tampered.samples[0].detail
 
 
 @pytest.mark.parametrize("strict", [True, False])

@@ -109,4 +109,4 @@ def test_mock_tools_in_a_generation_run(tmp_path: Path) -> None:
     assert record["trace"]["calls"][0]["meta"]["injected_fault"] == "RateLimited"
     assert record["trace"]["session_id"] == session
     report = verify_dataset(summary.dataset)
-    assert report.count("reproduced") == 1, report.to_json()
+    assert report.count("ok") == 1, report.to_json()

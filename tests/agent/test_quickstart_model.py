@@ -26,4 +26,4 @@ def test_quickstart_runs_on_the_embedded_model(tmp_path: Path) -> None:
     assert record["messages"][-1]["role"] == "assistant" and record["messages"][-1]["content"].strip()
     assert record["metadata"]["model"] == "qwen2.5-coder-1.5b"
     report = verify_dataset(summary.dataset)
-    assert report.count("reproduced") == 1
+    assert report.count("ok") == 1

@@ -38,7 +38,7 @@ def test_remote_tool_server_gives_the_same_records(tmp_path: Path) -> None:
         remote_records = read_jsonl(remote_summary.dataset)
         assert all(r["trace"]["endpoint"] == server.url for r in remote_records)
         report = verify_dataset(remote_summary.dataset)  # replays through the server too
-        assert report.count("reproduced") == 3
+        assert report.count("ok") == 3
     local_records = sorted(read_jsonl(local_summary.dataset), key=lambda r: r["metadata"]["slot"])
     remote_records = sorted(remote_records, key=lambda r: r["metadata"]["slot"])
     assert [comparable(r) for r in local_records] == [comparable(r) for r in remote_records]

@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "verify": (
         "tracefabric.cli.verify:verify_command",
-        "Replay a dataset's tool calls and check every result reproduces.",
+        "Check messages agree with traces, and replay every tool call.",
     ),
     "tools": ("tracefabric.cli.tools:tools", "List and call the tools a manifest exposes; import MCP tools."),
     "component": ("tracefabric.cli.component:component", "Scaffold and build your own tool components."),

@@ -1,5 +1,18 @@
-"""Replay verification of agent datasets (`tracefabric verify`)."""
+"""`tracefabric verify`: do a dataset's messages agree with its traces, and do the traces replay?"""
 
-from .replay import SampleReport, VerifyReport, verify_dataset, verify_dataset_async
+from .agreement import Problem, agreement_problems
+from .lines import Line, read_lines
+from .replay import verify_dataset, verify_dataset_async
+from .report import SampleReport, Status, VerifyReport
 
-__all__ = ["SampleReport", "VerifyReport", "verify_dataset", "verify_dataset_async"]
+__all__ = [
+    "Line",
+    "Problem",
+    "SampleReport",
+    "Status",
+    "VerifyReport",
+    "agreement_problems",
+    "read_lines",
+    "verify_dataset",
+    "verify_dataset_async",
+]

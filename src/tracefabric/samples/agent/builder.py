@@ -248,6 +248,7 @@ class AgentBuilder:
             trace = {
                 "call_id": identifier,
                 "offered_name": name,
+                "request": {"tool": name, "args": arguments},  # so verify can check the message's arguments
                 "executed": False,
                 "response": {"success": False, "result": message, "error_type": "UnknownTool"},
             }
