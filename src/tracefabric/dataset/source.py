@@ -88,7 +88,7 @@ def _split_folder(folder: Path) -> DatasetSource:
         if not file.is_file():
             raise DatasetError(f"{manifest}: split {name!r}: {file.name} is missing")
         splits[name] = file
-    origin = Path(str(info.get("source", "")))
-    if not origin.is_absolute():
-        origin = (folder / origin).resolve()
+    origin = (folder / str(info.get("source", ""))).resolve()
+    if not origin.is_file() and info.get("source_absolute"):
+        origin = Path(str(info["source_absolute"]))  # the split folder was moved
     return DatasetSource(path=folder, splits=splits, origin=origin, split_info=info)

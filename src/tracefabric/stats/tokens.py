@@ -42,7 +42,7 @@ def plain_text(record: dict[str, Any]) -> str:
 
 
 class CharacterEstimate:
-    method = f"estimate (characters / {CHARS_PER_TOKEN})"
+    method = f"estimated as characters / {CHARS_PER_TOKEN}"
 
     def count(self, record: dict[str, Any]) -> int:
         return math.ceil(len(plain_text(record)) / CHARS_PER_TOKEN)
@@ -65,7 +65,7 @@ class TemplateTokens:
         self.method = (
             f"template {name} + tokenizer {tokenizer_name}"
             if tokenizer is not None
-            else f"template {name}, estimate (characters / {CHARS_PER_TOKEN})"
+            else f"template {name}, estimated as characters / {CHARS_PER_TOKEN}"
         )
 
     def count(self, record: dict[str, Any]) -> int:
