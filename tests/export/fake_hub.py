@@ -152,7 +152,10 @@ def handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                             {"error": message, "url": self._url(f"datasets/{repo_id}")},
                             {"X-Error-Message": message},
                         )
-                    hub.repos[repo_id] = Repo(private=bool(data.get("private")))
+                    # huggingface_hub < 1.0 sends "private", later versions "visibility"
+                    hub.repos[repo_id] = Repo(
+                        private=bool(data.get("private")) or data.get("visibility") == "private"
+                    )
                 return self._send(200, {"url": self._url(f"datasets/{repo_id}"), "name": repo_id})
             if m := re.fullmatch(_REPO + r"/branch/(?P<branch>.+)", path):
                 repo = hub.repos.get(m["repo"])
