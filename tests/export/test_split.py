@@ -54,9 +54,9 @@ def test_sizes_determinism_and_no_topic_in_two_splits(mixed: Path, tmp_path: Pat
     assert manifest["splits"]["test"] == {"file": "test.jsonl", "records": 40, "groups": 8}
     # lines are copied byte for byte
     assert sorted(
-        l
+        line
         for n in ("train", "validation", "test")
-        for l in (tmp_path / "a" / f"{n}.jsonl").read_text().splitlines()
+        for line in (tmp_path / "a" / f"{n}.jsonl").read_text().splitlines()
     ) == sorted(data.read_text().splitlines())
 
 
