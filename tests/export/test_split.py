@@ -113,7 +113,7 @@ def test_export_hf_writes_the_splits_it_is_given(mixed: Path, tmp_path: Path) ->
     split_dataset(data, tmp_path / "splits", validation=0.1, test=0.1, seed=0)
     report = export(tmp_path / "splits", format="hf", out=tmp_path / "hf")
     assert set(report.splits) == {"train", "validation", "test"}
-    loaded = datasets.load_dataset(str(tmp_path / "hf"))
+    loaded = datasets.load_dataset(str(tmp_path / "hf"), cache_dir=str(tmp_path / "hf-cache"))
     assert {name: loaded[name].num_rows for name in loaded} == report.splits
     card = (tmp_path / "hf" / "README.md").read_text()
     assert "path: data/validation-*" in card and "grouped by topic, request" in card

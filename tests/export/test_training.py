@@ -26,10 +26,10 @@ def test_masks_cover_the_assistant_turns_only(mixed: Path, tmp_path: Path) -> No
     export(mixed, format="hf", out=tmp_path / "hf")
     template = load_chat_template(embedded_model_gguf())
     tokenizer = tiny_tokenizer(tmp_path)
-    prepared = prepare_sft_dataset(tmp_path / "hf", template, tokenizer)
+    prepared = prepare_sft_dataset(tmp_path / "hf", template, tokenizer, cache_dir=str(tmp_path / "hf-cache"))
     assert prepared.column_names == ["input_ids", "assistant_masks", "text"]
     assert prepared.num_rows == 14
-    raw = datasets.load_dataset(str(tmp_path / "hf"), split="train")
+    raw = datasets.load_dataset(str(tmp_path / "hf"), split="train", cache_dir=str(tmp_path / "hf-cache"))
     agent = next(i for i in range(14) if raw[i]["metadata"]["kind"] == "agent")
     row = prepared[agent]
     encoding = tokenizer.encode(row["text"], add_special_tokens=False)
