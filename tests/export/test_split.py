@@ -127,3 +127,27 @@ def test_bad_arguments(mixed: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--by: colour: not one of"):
         split_dataset(mixed, tmp_path / "x", by=["colour"])
     assert not (tmp_path / "x").exists()
+
+
+def test_split_and_export_from_the_command_line(mixed: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tracefabric.cli.main import cli
+
+    data = many_records(mixed, tmp_path, topics=20)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["split", str(data), "--val", "0.1", "--test", "0.1", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "train 80 (16 groups), validation 10 (2 groups), test 10 (2 groups)" in result.output
+    assert "no leakage to avoid" in result.output
+    folder = data.with_name("many.splits")
+    result = runner.invoke(
+        cli, ["export", str(folder), "-f", "sharegpt", "-o", str(tmp_path / "sg"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["splits"] == {"train": 80, "validation": 10, "test": 10}
+    assert sorted(p.name for p in (tmp_path / "sg").iterdir()) == [
+        "test.jsonl",
+        "train.jsonl",
+        "validation.jsonl",
+    ]
