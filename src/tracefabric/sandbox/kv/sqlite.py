@@ -13,8 +13,10 @@ the same transaction that would have made it: nothing stored before is touched.
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +62,7 @@ USAGE_BACKFILL = [
 ]
 SCHEMA_VERSION = 1
 TOTAL = ""
+LABELS_TTL_S = 1.0
 
 
 @contextmanager
@@ -107,6 +110,7 @@ class SQLiteKV:
     def __init__(self, directory: str | Path, *, quota: KVQuota | None = None) -> None:
         self.directory = Path(directory)
         self.quota = quota if quota is not None and quota.active else None
+        self._label_cache: tuple[float, list[str]] | None = None
         self.directory.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -133,6 +137,7 @@ class SQLiteKV:
                 conn.execute(SCHEMA)
                 _migrate(conn)
                 self._all.append(conn)
+                self._label_cache = None  # perhaps a new store
             conns[label] = conn
         return conn
 
@@ -218,8 +223,13 @@ class SQLiteKV:
         )
 
     def _labels(self) -> list[str]:
-        # From the directory, not from this process's connections: other processes write here too.
-        return sorted(path.stem for path in self.directory.glob("*.db"))
+        # From the directory, not from this process's connections: other processes write here
+        # too. Listed at most once a second (a listing costs more than the quota check itself).
+        now = time.monotonic()
+        if self._label_cache is None or now - self._label_cache[0] > LABELS_TTL_S:
+            names = sorted(name[:-3] for name in os.listdir(self.directory) if name.endswith(".db"))
+            self._label_cache = (now, names)
+        return self._label_cache[1]
 
     @staticmethod
     def _usage(conn: sqlite3.Connection, scope: str) -> int:
