@@ -267,8 +267,8 @@ class RequestGuard:
         shown = values[0] if len(values) == 1 else ("none" if not values else "several")
         return Refusal(
             CONTENT_TYPE_NOT_ALLOWED,
-            f"POST needs Content-Type: application/json (got {shown}); "
-            "a browser can send other types from any web page",
+            f"POST needs Content-Type: application/json (got {shown}): any web page can make a "
+            "browser send form and text bodies, so they are refused",
         )
 
 
