@@ -57,6 +57,9 @@ CATALOGUE: dict[str, str] = {
 class TracefabricError(Exception):
     """Base class of errors raised to Python callers (never for tool failures, which are results)."""
 
+    # The CLI's exit status when this error ends a command (2 for config errors, handled apart).
+    exit_code = 1
+
 
 class ConfigError(TracefabricError):
     """A configuration or manifest problem; the message names the field."""

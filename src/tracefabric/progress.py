@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +20,29 @@ def notice(message: str) -> None:
 
 
 @contextmanager
-def step(message: str) -> Iterator[None]:
-    """Print `message…` now and `message… done in N s` when the block ends."""
-    notice(f"{message}…")
+def step(message: str, *, delay: float = 0.0) -> Iterator[None]:
+    """Print `message…` and, when the block ends, `message: done in N s`.
+
+    With `delay`, nothing is printed unless the block is still running after `delay` seconds
+    (work that fails at once, e.g. on an invalid file, then leaves just its error)."""
     start = time.perf_counter()
-    yield
-    notice(f"{message}: done in {time.perf_counter() - start:.1f} s")
+    if delay <= 0:
+        notice(f"{message}…")
+        yield
+        notice(f"{message}: done in {time.perf_counter() - start:.1f} s")
+        return
+    announced = threading.Event()
+
+    def announce() -> None:
+        announced.set()
+        notice(f"{message}…")
+
+    timer = threading.Timer(delay, announce)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+    if announced.is_set():
+        notice(f"{message}: done in {time.perf_counter() - start:.1f} s")

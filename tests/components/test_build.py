@@ -56,13 +56,17 @@ def test_a_build_that_produces_no_component_fails(tmp_path: Path) -> None:
 
 def test_commands_run_in_workdir_with_the_interpreter_running_tracefabric(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    write = "import pathlib, sys; pathlib.Path('out.wasm').write_text(sys.executable)"
+    # A component header (the runner checks the output is one), then the interpreter's path.
+    header = "bytes([0, 97, 115, 109, 13, 0, 1, 0])"
+    write = f"import pathlib, sys; pathlib.Path('out.wasm').write_bytes({header} + sys.executable.encode())"
     manifest = manifest_with_build(tmp_path, f'python -c "{write}"', source="sub/out.wasm", workdir="sub")
     progress: list[str] = []
     outcomes = build_components(manifest, echo=progress.append)
     assert [o.component for o in outcomes] == ["broken"]
     assert outcomes[0].workdir == (tmp_path / "sub").resolve()
-    assert Path((tmp_path / "sub" / "out.wasm").read_text()).parent == Path(sys.executable).parent
+    assert (
+        Path((tmp_path / "sub" / "out.wasm").read_bytes()[8:].decode()).parent == Path(sys.executable).parent
+    )
     assert progress[0].startswith("[1/1] building broken: python -c")
     assert progress[-1].startswith("[1/1] built broken in ")
 
@@ -92,7 +96,8 @@ def test_a_component_without_build_section(tmp_path: Path) -> None:
 def test_a_stale_wit_copy_is_reported(tmp_path: Path) -> None:
     (tmp_path / "c" / "wit").mkdir(parents=True)
     (tmp_path / "c" / "wit" / "tool.wit").write_text("package tracefabric:tool@0.0.1;\n")
-    manifest = manifest_with_build(tmp_path, "touch out.wasm", source="c/out.wasm", workdir="c")
+    header = "import pathlib; pathlib.Path('out.wasm').write_bytes(bytes([0, 97, 115, 109, 13, 0, 1, 0]))"
+    manifest = manifest_with_build(tmp_path, f'python -c "{header}"', source="c/out.wasm", workdir="c")
     progress: list[str] = []
     build_components(manifest, echo=progress.append)
     assert any(line.startswith("warning: ") and "tracefabric component wit" in line for line in progress)

@@ -57,6 +57,10 @@ def generate_command(
     Kill it at any moment and run it again: it resumes where it stopped, and ends with
     exactly num_samples records. Ctrl+C stops gracefully (Ctrl+C again stops at once).
 
+    Exit status: 0 complete; 2 config error; 3 stopped before the end (budget, too many
+    failures, or the LLM endpoint cannot be reached: "error: cannot reach the LLM endpoint:
+    connection refused at URL"; records written are kept, run again to resume); 130 interrupted.
+
     \b
     Examples:
       tracefabric generate examples/quickstart.yaml

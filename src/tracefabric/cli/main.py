@@ -94,7 +94,7 @@ def main() -> None:
         sys.exit(1)
     except TracefabricError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

@@ -52,17 +52,19 @@ def list_tools(
 ) -> None:
     """Show every tool with its component and the capabilities the manifest grants.
 
-    A component that cannot be loaded (not built yet, say) is listed with the reason, and
-    the command exits 1 after listing the others.
+    A component that cannot be loaded is listed with the reason, and the command exits
+    after listing the others: with status 2 when its manifest entry is at fault (source not
+    built yet, or not a WebAssembly component), 1 when the component itself fails.
 
     \b
     Example:
       tracefabric tools list
       tracefabric tools list --manifest examples/components/spin.toml --json
     """
-    from tracefabric.errors import SandboxError, TracefabricError
+    from tracefabric.errors import ConfigError, SandboxError, TracefabricError
 
     report: list[dict[str, Any]] = []
+    status = 0
     with _host(manifest, enable, data_dir) as host:
         names = list(host.manifest.component) if show_all else host.component_names()
         for name in names:
@@ -73,15 +75,20 @@ def list_tools(
                     entry["tools"] = [_tool_entry(tool) for tool in host.tools(name)]
                 except SandboxError as exc:
                     entry["error"] = f"{exc.error_type}: {exc.message}"
+                    status = max(status, 1)
+                except ConfigError as exc:
+                    entry["error"] = str(exc)
+                    status = 2
                 except TracefabricError as exc:
                     entry["error"] = str(exc)
+                    status = max(status, 1)
             report.append(entry)
     if as_json:
         click.echo(json.dumps({"components": report}, indent=2, ensure_ascii=False))
     else:
         _print_report(report)
-    if any("error" in entry for entry in report):
-        sys.exit(1)
+    if status:
+        sys.exit(status)
 
 
 def _tool_entry(tool: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +122,7 @@ def _print_report(report: list[dict[str, Any]]) -> None:
         console.print(f"[bold]{name}[/] {escape(entry['route'])}/...{state}  {escape(entry['description'])}")
         console.print("  " + escape(" · ".join(grants)))
         if "error" in entry:
-            console.print(f"  [red]cannot load:[/] {escape(entry['error'])}")
+            console.print(f"  [red]cannot load:[/] {escape(entry['error'])}", soft_wrap=True)
         if entry["tools"]:
             table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
             table.add_column("tool")
@@ -184,6 +191,8 @@ def call_tool(
     else:
         sandbox = Sandbox.in_process(manifest, enable=enable, data_dir=data_dir, pool_size=0)
     with sandbox:
+        if not server:
+            _load_first(sandbox.transport.host, component)
         try:
             result = sandbox.call(component, tool, args, session, namespace=namespace, trace=trace)
         finally:
@@ -191,3 +200,10 @@ def call_tool(
                 sandbox.end_session(session)
     click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     sys.exit(0 if result.success else 1)
+
+
+def _load_first(host: Any, component: str) -> None:
+    """Load the component before calling it: a manifest entry that cannot load (source missing
+    or not a WebAssembly component) is a config error (exit 2), not a failed tool call."""
+    if component in host.manifest.component and component in host.enabled:
+        host.runtime(component)

@@ -66,7 +66,7 @@ def generate(
     """
     import logging
 
-    from tracefabric.llm import LLMError
+    from tracefabric.llm import EndpointUnreachable, LLMError
     from tracefabric.topics import generate_topics, load_config_file, plan_topics
     from tracefabric.topics.files import partial_path_for
 
@@ -96,6 +96,8 @@ def generate(
         raise
     except LLMError as exc:
         raise LLMError(f"{exc} (progress is kept in {partial_path_for(out)}: run again to resume)") from exc
+    except EndpointUnreachable as exc:
+        raise EndpointUnreachable(f"{exc.detail} (progress is kept in {partial_path_for(out)})") from exc
 
     stats = result.stats
     if as_json:

@@ -249,8 +249,11 @@ class Component:
         gc.collect()
         gc.freeze()
 
+        from . import bundle
+
         class WitWorld(wit_world.WitWorld):  # type: ignore[misc, name-defined]
             def handle(self, request: str) -> str:
+                bundle.serving = True  # from now on, print() goes to the host's log
                 return component.handle(request)
 
         return WitWorld

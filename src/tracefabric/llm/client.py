@@ -33,6 +33,7 @@ from .schema import schema_of, strip_fences, validate_answer
 from .types import (
     CompletionRequest,
     CompletionResponse,
+    EndpointUnreachable,
     LLMResult,
     Message,
     ProviderError,
@@ -44,6 +45,9 @@ from .usage import UsageTracker
 M = TypeVar("M", bound=BaseModel)
 
 __all__ = ["LLM", "schema_of", "strip_fences"]
+
+# Quick retries of a connection that could not be made at all (waits of 0.25-0.5 s, then 0.5-1 s).
+UNREACHABLE_RETRIES = 2
 
 TRUNCATED = frozenset({"length", "max_tokens", "MAX_TOKENS", "FinishReason.MAX_TOKENS"})
 
@@ -139,8 +143,12 @@ class LLM:
         return chars / 4 + request.max_tokens
 
     async def _send(self, request: CompletionRequest, usage: Usage) -> CompletionResponse:
-        """One provider answer: budget check, limiter slot, retries of transient errors."""
+        """One provider answer: budget check, limiter slot, retries of transient errors.
+
+        An endpoint that cannot be reached at all gets `UNREACHABLE_RETRIES` quick retries
+        (a server restarting), then `EndpointUnreachable`: every call would fail the same way."""
         retry = 0
+        unreachable_retries = 0
         while True:
             self.usage_tracker.check_budget()
             slot = await self.limiter.acquire(self._estimate_tokens(request))
@@ -154,6 +162,13 @@ class LLM:
                     retry_after=exc.retry_after if exc.retryable else None,
                 )
                 self.usage_tracker.record_request(self.provider.name, self.provider.model, 0, 0, 0.0)
+                if exc.unreachable is not None:
+                    if unreachable_retries >= min(UNREACHABLE_RETRIES, self.config.max_retries):
+                        raise EndpointUnreachable(exc.unreachable) from exc
+                    await self.clock.sleep(self.backoff.delay(unreachable_retries))
+                    unreachable_retries += 1
+                    usage.retries += 1
+                    continue
                 if not exc.retryable or retry >= self.config.max_retries:
                     raise
                 await self.clock.sleep(self.backoff.delay(retry, exc.retry_after))

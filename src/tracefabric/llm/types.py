@@ -75,7 +75,11 @@ class ValidationFailed(LLMError):
 
 
 class ProviderError(LLMError):
-    """An error reported by the provider. `retryable` errors are retried with backoff."""
+    """An error reported by the provider. `retryable` errors are retried with backoff.
+
+    `unreachable` is set when no connection could be made at all (refused, no such host, no
+    route), e.g. "connection refused at http://127.0.0.1:11434/v1": after a few quick
+    retries the call raises `EndpointUnreachable` instead."""
 
     def __init__(
         self,
@@ -84,11 +88,27 @@ class ProviderError(LLMError):
         status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        unreachable: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after
+        self.unreachable = unreachable
+
+
+class EndpointUnreachable(TracefabricError):
+    """The LLM endpoint cannot be reached at all (nothing listens, no such host, no route).
+
+    Not an `LLMError` on purpose: no sample-level handler may take it for one sample's
+    failure. Every call would fail the same way, so a run stops at once (what it wrote is
+    kept; `--resume` continues) and the CLI exits with status 3."""
+
+    exit_code = 3
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"cannot reach the LLM endpoint: {detail}")
+        self.detail = detail
 
 
 class BudgetExceeded(LLMError):

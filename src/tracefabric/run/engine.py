@@ -289,6 +289,10 @@ class Run:
     async def run(self) -> RunSummary:
         started = time.perf_counter()
         self._check_api_keys()
+        if self.sandbox is None:
+            from tracefabric.samples.agent.environment import check_tools
+
+            check_tools(self.config, self.loaded.base_dir)  # a bad manifest fails before any LLM call
         self._check_existing_output()
         stop = StopSignal()
         restore = _install_signal_handlers(stop, self.progress)

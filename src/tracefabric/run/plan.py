@@ -8,9 +8,11 @@ from tracefabric.config import LoadedConfig
 
 
 def plan_run(loaded: LoadedConfig, *, num_samples: int | None = None) -> dict[str, Any]:
+    from tracefabric.samples.agent.environment import check_tools
     from tracefabric.topics import plan_topics
 
     config = loaded.config
+    check_tools(config, loaded.base_dir)  # the manifest and its component sources (exit 2 if bad)
     topics = plan_topics(config.topics)
     output = config.output
     samples = num_samples or output.resolve_num_samples(topics.topics)

@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from tracefabric.llm import BudgetExceeded
+from tracefabric.llm import BudgetExceeded, EndpointUnreachable
 from tracefabric.samples.base import SampleBuilder, SampleError
 from tracefabric.samples.gates import DATASET_GATES, GateContext, reason_name
 
@@ -118,8 +118,8 @@ class Scheduler:
             return _Outcome(slot, attempt, budget=str(exc))
         except SampleError as exc:
             return _Outcome(slot, attempt, error=exc)
-        except asyncio.CancelledError:
-            raise
+        except (asyncio.CancelledError, EndpointUnreachable):
+            raise  # unreachable: every sample would fail the same way; the run stops (exit 3)
         except Exception as exc:  # a bug must not take the whole run down with it
             message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
             return _Outcome(slot, attempt, error=SampleError("internal_error", message))

@@ -28,7 +28,7 @@ from typing import Any
 
 from tracefabric.config import LoadedConfig, RunConfig, config_from_dict
 from tracefabric.errors import ConfigError
-from tracefabric.llm import BudgetExceeded
+from tracefabric.llm import BudgetExceeded, EndpointUnreachable
 from tracefabric.samples.base import Estimate, SampleError
 from tracefabric.samples.gates import RECORD_GATES, Gate
 from tracefabric.topics import Topic
@@ -120,6 +120,8 @@ async def _serve(conn: Any, payload: dict[str, Any]) -> None:
             reply["record"] = await builder.build(slot, message["attempt"])
         except BudgetExceeded as exc:
             reply["budget"] = str(exc)
+        except EndpointUnreachable as exc:
+            reply["unreachable"] = exc.detail
         except SampleError as exc:
             reply["error"] = {"reason": exc.reason, "message": exc.message, "raw": exc.raw}
         except Exception as exc:
@@ -274,6 +276,8 @@ class WorkerPool:
             self.usage.set_external(f"worker-{index}", reply["usage"])
         if "budget" in reply:
             raise BudgetExceeded(reply["budget"])
+        if "unreachable" in reply:
+            raise EndpointUnreachable(reply["unreachable"])
         if "error" in reply:
             error = reply["error"]
             raise SampleError(error["reason"], error["message"], error.get("raw"))

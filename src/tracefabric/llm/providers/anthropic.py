@@ -19,6 +19,7 @@ from .sdk_client import SDKClient
 from .structured import SchemaMemo, tool_name
 
 TOOL_DESCRIPTION = "Give your answer by calling this tool; its input is the answer."
+DEFAULT_ENDPOINT = "https://api.anthropic.com"
 
 
 def _prepare(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -41,6 +42,7 @@ class AnthropicProvider:
 
         self.model = model
         self.base_url = base_url
+        self.endpoint = (base_url or DEFAULT_ENDPOINT).rstrip("/")  # named in connection errors
         self.key_hint = key_hint
         self.client = SDKClient(
             "anthropic", AsyncAnthropic, api_key=api_key, base_url=base_url, timeout=timeout
@@ -73,9 +75,9 @@ class AnthropicProvider:
             client = await self.client.ready()
             response = await client.messages.create(timeout=request.timeout, **kwargs)
         except anthropic.APITimeoutError as exc:
-            raise transport_error(self.who, exc, timeout=request.timeout) from None
+            raise transport_error(self.who, exc, timeout=request.timeout, endpoint=self.endpoint) from None
         except anthropic.APIConnectionError as exc:
-            raise transport_error(self.who, exc.__cause__ or exc) from None
+            raise transport_error(self.who, exc.__cause__ or exc, endpoint=self.endpoint) from None
         except anthropic.APIStatusError as exc:
             raise status_error(
                 self.who,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email.utils
+import errno
 import re
+import socket
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -78,9 +80,44 @@ def status_error(
     )
 
 
-def transport_error(who: str, exc: BaseException, *, timeout: float | None = None) -> ProviderError:
-    """Timeouts, refused or reset connections: always worth another try."""
+def transport_error(
+    who: str, exc: BaseException, *, timeout: float | None = None, endpoint: str | None = None
+) -> ProviderError:
+    """Timeouts, refused or reset connections: worth another try. A connection that could
+    not be made at all is marked `unreachable` (the client gives up on it quickly), whatever
+    the SDK called it: the OpenAI SDK reports a refused connection as a timeout."""
+    reason = unreachable_reason(exc)
+    if reason is not None:
+        where = f"{reason} at {endpoint}" if endpoint else reason
+        return ProviderError(f"{who}: {where}", retryable=True, unreachable=where)
     if timeout is not None:
         return ProviderError(f"{who}: no answer within {timeout:g} s (timeout)", retryable=True)
     detail = one_line(exc) or type(exc).__name__
     return ProviderError(f"{who}: connection failed: {detail}", retryable=True)
+
+
+_UNREACHABLE_ERRNO = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "no route to host",
+}
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Why no connection could be made ("connection refused", "host name not found", ...),
+    from the chain of causes the SDKs wrap around the socket error; None for anything else
+    (a timeout after connecting, a reset, a TLS failure)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "host name not found"
+        if isinstance(current, OSError) and current.errno in _UNREACHABLE_ERRNO:
+            return _UNREACHABLE_ERRNO[current.errno]
+        # aiohttp keeps the socket error on the exception rather than in the chain.
+        pending.extend([current.__cause__, current.__context__, getattr(current, "os_error", None)])
+    return None

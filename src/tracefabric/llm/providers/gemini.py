@@ -14,6 +14,8 @@ from .messages import to_gemini as gemini_messages
 from .structured import SchemaMemo
 from .transport import aiohttp_errors
 
+DEFAULT_ENDPOINT = "https://generativelanguage.googleapis.com"
+
 
 async def _close(client: Any) -> None:
     await client.aio.aclose()
@@ -46,6 +48,7 @@ class GeminiProvider:
 
         self.model = model
         self.base_url = base_url
+        self.endpoint = (base_url or DEFAULT_ENDPOINT).rstrip("/")  # named in connection errors
         self.key_hint = key_hint
         self._types = types
         # No retry_options: the SDK then tries once, and our retry loop decides.
@@ -87,9 +90,9 @@ class GeminiProvider:
                 self.who, exc.code, exc.message or str(exc), key_hint=self.key_hint, retry_after=retry_after
             ) from None
         except (httpx2.TimeoutException, TimeoutError) as exc:
-            raise transport_error(self.who, exc, timeout=request.timeout) from None
+            raise transport_error(self.who, exc, timeout=request.timeout, endpoint=self.endpoint) from None
         except (httpx2.TransportError, OSError, *aiohttp_errors()) as exc:
-            raise transport_error(self.who, exc) from None
+            raise transport_error(self.who, exc, endpoint=self.endpoint) from None
         if not response.candidates:
             feedback = getattr(response, "prompt_feedback", None)
             raise ProviderError(f"{self.who}: no answer (prompt feedback: {feedback})", retryable=False)

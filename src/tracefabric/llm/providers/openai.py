@@ -20,6 +20,7 @@ from .sdk_client import SDKClient
 from .structured import SchemaMemo, restore_optional, tool_name, with_schema_instruction
 
 MODES = ("json_schema", "json_object", "prompt")
+DEFAULT_ENDPOINT = "https://api.openai.com/v1"
 MAX_ADAPTATIONS = 4
 
 
@@ -44,6 +45,7 @@ class OpenAIProvider:
         self.name = name
         self.model = model
         self.base_url = base_url
+        self.endpoint = (base_url or DEFAULT_ENDPOINT).rstrip("/")  # named in connection errors
         self.key_hint = key_hint
         self.client = SDKClient("openai", AsyncOpenAI, api_key=api_key, base_url=base_url, timeout=timeout)
         self.mode = "json_schema"
@@ -132,9 +134,11 @@ class OpenAIProvider:
             except ValueError:
                 raise ProviderError(f"{self.who}: the answer is not JSON", retryable=True) from None
             except openai.APITimeoutError as exc:
-                raise transport_error(self.who, exc, timeout=request.timeout) from None
+                raise transport_error(
+                    self.who, exc, timeout=request.timeout, endpoint=self.endpoint
+                ) from None
             except openai.APIConnectionError as exc:
-                raise transport_error(self.who, exc.__cause__ or exc) from None
+                raise transport_error(self.who, exc.__cause__ or exc, endpoint=self.endpoint) from None
             except openai.APIStatusError as exc:
                 if exc.status_code in (400, 422) and self._adapt(exc):
                     continue

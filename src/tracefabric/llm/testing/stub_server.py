@@ -233,11 +233,12 @@ def build_app(state: StubState) -> Any:
 class StubServer:
     """The stub in a background thread of this process (for tests)."""
 
-    def __init__(self, *, latency: float = 0.0, api_key: str | None = None) -> None:
+    def __init__(self, *, latency: float = 0.0, api_key: str | None = None, port: int = 0) -> None:
+        """`port` 0 picks a free one; a given port lets a test bring a stopped server back."""
         self.state = StubState(latency=latency, api_key=api_key)
         self._thread: threading.Thread | None = None
         self._server: Any = None
-        self.port = 0
+        self.port = port
 
     @property
     def url(self) -> str:
@@ -260,7 +261,7 @@ class StubServer:
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(build_app(self.state), log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tracefabric.config import ToolsConfig
+from tracefabric.config import RunConfig, ToolsConfig
 from tracefabric.errors import ConfigError, SandboxError
 
 from .seed import SeedFiles, load_seed
@@ -19,6 +19,31 @@ from .seed import SeedFiles, load_seed
 def resolve_input(base_dir: Path, value: str) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else base_dir / path
+
+
+def _manifest(tools: ToolsConfig, base_dir: Path) -> Any:
+    """The run's manifest, having checked that it has every component the config names."""
+    from tracefabric.sandbox.manifest import load_manifest
+
+    manifest = load_manifest(resolve_input(base_dir, tools.manifest) if tools.manifest else None)
+    missing = [name for name in tools.component_filter() if name not in manifest.component]
+    if missing:
+        raise ConfigError(
+            f"generation.tools.components: no component {missing[0]!r} in the manifest "
+            f"(it has: {', '.join(manifest.component)})"
+        )
+    return manifest
+
+
+def check_tools(config: RunConfig, base_dir: Path) -> None:
+    """Before any LLM call (`generate`, `validate`): an agent run's manifest loads, has the
+    components the config names, and their sources exist and compile (cached for the run)."""
+    tools = config.generation.tools
+    if config.generation.kind != "agent" or tools is None or tools.endpoint:
+        return
+    from tracefabric.sandbox.host import check_component_sources
+
+    check_component_sources(_manifest(tools, base_dir), tools.component_filter())
 
 
 class ToolEnvironment:
@@ -36,19 +61,12 @@ class ToolEnvironment:
 
     def _open_sandbox(self) -> Any:
         from tracefabric.sandbox import Sandbox
-        from tracefabric.sandbox.manifest import load_manifest
 
         tools = self.tools
         if tools.endpoint:
             token = os.environ.get(tools.token_env) if tools.token_env else None
             return Sandbox.connect(tools.endpoint, token=token)
-        manifest = load_manifest(resolve_input(self.base_dir, tools.manifest) if tools.manifest else None)
-        missing = [name for name in tools.component_filter() if name not in manifest.component]
-        if missing:
-            raise ConfigError(
-                f"generation.tools.components: no component {missing[0]!r} in the manifest "
-                f"(it has: {', '.join(manifest.component)})"
-            )
+        manifest = _manifest(tools, self.base_dir)
         # Naming a component that ships disabled (e.g. github) in the config turns it on.
         enable = list(tools.component_filter())
         if tools.sandbox == "process":
@@ -56,7 +74,14 @@ class ToolEnvironment:
             seeds_vfs = tools.scenario_seed is not None and "vfs" in manifest.component
             preload = [*enable, "vfs"] if seeds_vfs and "vfs" not in enable else enable
             return Sandbox.subprocess(path, enable=enable, variables=tools.variables, preload=preload)
-        return Sandbox.in_process(manifest, enable=enable, variables=tools.variables)
+        sandbox = Sandbox.in_process(manifest, enable=enable, variables=tools.variables)
+        try:
+            for name in enable:  # as the process sandbox does: a component that can't load fails here
+                sandbox.transport.host.runtime(name)
+        except BaseException:
+            sandbox.close()
+            raise
+        return sandbox
 
     def _components(self) -> list[dict[str, Any]]:
         try:

@@ -23,8 +23,13 @@ from tracefabric import paths, progress
 from tracefabric.sandbox.engine import file_lock
 
 from .errors import BuildError, ToolchainMissing
+from .imports import bundled, check_available, entry_module, scan_imports
 
 WORLD = "tool"
+# The module componentize-py builds: generated next to the sources (see imports.entry_module).
+ENTRY_MODULE = "tracefabric_component_entry"
+# Changes when the way components are put together changes: cached builds are then redone.
+RECIPE = "2: bundle every import found in the sources, then seal imports and route stdio"
 
 
 def wit_dir() -> Path:
@@ -64,7 +69,8 @@ def source_hash(source: PythonSource) -> str:
         digest.update(f"componentize-py={version('componentize-py')}".encode())
     except PackageNotFoundError:
         pass
-    digest.update(f"module={source.module};package={source.package}".encode())
+    digest.update(f"module={source.module};package={source.package};recipe={RECIPE}".encode())
+    digest.update(entry_source(source).encode())  # what gets bundled (sources, and our tables)
     for root in (source.directory, guest_sdk_dir(), wit_dir()):
         for file in _files(root):
             if file.suffix not in (".py", ".wit", ".toml", ".json"):
@@ -74,7 +80,22 @@ def source_hash(source: PythonSource) -> str:
     return digest.hexdigest()[:24]
 
 
+def entry_source(source: PythonSource) -> str:
+    """The entry module that bundles every import of the sources; `BuildError` (before any
+    build) when one of them cannot work in a component."""
+    sites = scan_imports(source.directory, source.package)
+    check_available(sites)
+    return entry_module(source.module, bundled(sites))
+
+
 def _stage(source: PythonSource, stage: Path) -> None:
+    """The sources, the guest SDK, and the entry module componentize-py builds."""
+    entry = entry_source(source)
+    _copy_sources(source, stage)
+    (stage / f"{ENTRY_MODULE}.py").write_text(entry)
+
+
+def _copy_sources(source: PythonSource, stage: Path) -> None:
     sdk = stage / "tracefabric" / "guest"
     shutil.copytree(guest_sdk_dir(), sdk, ignore=shutil.ignore_patterns("__pycache__"))
     # A stub package root: the guest must not import the host's tracefabric (and can't).
@@ -150,16 +171,14 @@ def _run_build(source: PythonSource, target: Path) -> None:
         stage.mkdir()
         _stage(source, stage)
         out = Path(tmp) / "out.wasm"
-        command = componentize_command(stage, source.module, out)
+        command = componentize_command(stage, ENTRY_MODULE, out)
         # componentize-py reads VIRTUAL_ENV to add site-packages; a guest must not see them.
         env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
         result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp)
         if result.returncode != 0 or not out.exists():
-            output = (result.stderr or result.stdout).strip()
-            lines = output.splitlines()
-            tail = "\n".join(lines[-25:])
             raise BuildError(
-                f"componentize-py failed to build {source.directory} (module {source.module}):\n{tail}"
+                f"componentize-py failed to build {source.directory} (module {source.module}):\n"
+                + _failure_text((result.stderr or result.stdout).strip())
             )
         tmp_target = target.with_suffix(f".tmp{os.getpid()}")
         shutil.copyfile(out, tmp_target)
@@ -172,3 +191,13 @@ def builtin(name: str) -> PythonSource:
         module=f"tracefabric.components.{name}.app",
         package=f"tracefabric/components/{name}",
     )
+
+
+def _failure_text(output: str) -> str:
+    """What went wrong, without componentize-py's own Rust backtrace; the bundling step's
+    problems (a module that cannot be used, with its file and line) alone when there are any."""
+    lines = output.split("Stack backtrace:", 1)[0].rstrip().splitlines()
+    bundling = [line.strip() for line in lines if "cannot be used in a component:" in line]
+    if bundling:
+        return "\n".join(dict.fromkeys(line.split("Error: ", 1)[-1] for line in bundling))
+    return "\n".join(lines[-25:])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracefabric.errors import ConfigError
+from tracefabric.sandbox.engine import InvalidComponentFile, check_component_file
 from tracefabric.sandbox.manifest import BUILTIN_PREFIX, Manifest, load_manifest
 
 from .errors import TOOLCHAIN_MARKER, BuildFailed, ToolchainMissing
@@ -136,6 +137,10 @@ def _build_one(manifest: Manifest, name: str, step: str, say: Echo, stream: Echo
                 output,
                 f"the command succeeded but component.{name}.source ({artifact}) was not produced",
             )
+        try:
+            check_component_file(artifact)
+        except InvalidComponentFile as exc:
+            raise ConfigError(f"component {name!r}: the build command succeeded, but its {exc}") from None
     where = f" → {_display(artifact)} ({_size(artifact)})" if artifact else ""
     say(f"{step} built {name} in {duration:.1f} s{where}")
     return BuildOutcome(name, build.command, workdir, artifact, duration, output)

@@ -2,7 +2,8 @@
 
 Key: sha256 of the wasm bytes + the engine fingerprint (config, wasmtime version, arch).
 Writers take a file lock and rename atomically, so concurrent processes compile once and
-readers never see a partial file.
+readers never see a partial file. The source is checked before wasmtime sees it (see
+`wasm_file`): a file that is not a component is refused without quoting it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from wasmtime import WasmtimeError
 from wasmtime.component import Component
 
 from tracefabric import paths, progress
+from tracefabric.errors import ConfigError
 
 from .engine import WasmEngine
+from .wasm_file import InvalidComponentFile, compile_component, read_component_file
 
 
 @contextmanager
@@ -55,7 +58,12 @@ class CompileCache:
         return self.directory / f"{self.key(sha256_file(wasm))}.cwasm"
 
     def load(self, wasm: Path, label: str) -> Component:
-        artifact = self.artifact_path(wasm)
+        """The compiled component; `ConfigError` naming `label` when `wasm` is not a component."""
+        try:
+            data = read_component_file(wasm)
+        except InvalidComponentFile as exc:
+            raise ConfigError(f"component {label!r}: {exc}") from None
+        artifact = self.directory / f"{self.key(hashlib.sha256(data).hexdigest())}.cwasm"
         component = self._try_deserialize(artifact)
         if component is not None:
             self.hits += 1
@@ -65,8 +73,13 @@ class CompileCache:
             if component is not None:
                 self.hits += 1
                 return component
-            with progress.step(f"compiling component {label!r} for this machine (first run only)"):
-                component = Component.from_file(self.engine.engine, str(wasm))
+            # Announced only if it takes a while: an invalid file fails at once, with just its error.
+            message = f"compiling component {label!r} for this machine (first run only)"
+            with progress.step(message, delay=0.5):
+                try:
+                    component = compile_component(self.engine.engine, data, wasm)
+                except InvalidComponentFile as exc:
+                    raise ConfigError(f"component {label!r}: {exc}") from None
                 tmp = artifact.with_suffix(f".tmp{os.getpid()}")
                 tmp.write_bytes(component.serialize())
                 os.replace(tmp, artifact)

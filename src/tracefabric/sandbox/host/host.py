@@ -209,15 +209,7 @@ class SandboxHost:
 
             builtin_name = source[len(BUILTIN_PREFIX) :]
             return build_python(builtin(builtin_name), builtin_name)
-        path = self.manifest.resolve_path(source)
-        if not path.exists():
-            hint = (
-                f" build it with `tracefabric component build {name}`"
-                if self.manifest.component[name].build
-                else ""
-            )
-            raise ConfigError(f"component {name!r}: source {path} does not exist;{hint or ' check the path'}")
-        return path
+        return _existing_source(self.manifest, name)
 
     # -- tools ------------------------------------------------------------------------
     def describe(self, component: str, namespace: str = "default") -> dict[str, Any]:
@@ -466,6 +458,30 @@ class SandboxHost:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def check_component_sources(manifest: Manifest, names: Iterable[str]) -> None:
+    """Before any work starts: each named component's source exists and compiles (through the
+    machine's compile cache, so the run's own load costs nothing more). Built-in components
+    are ours and not checked. `ConfigError` naming the first bad one."""
+    cache: CompileCache | None = None
+    for name in names:
+        config = manifest.component.get(name)
+        if config is None or config.source.startswith(BUILTIN_PREFIX):
+            continue
+        path = _existing_source(manifest, name)
+        cache = cache or CompileCache(WasmEngine.shared())
+        cache.load(path, name)
+
+
+def _existing_source(manifest: Manifest, name: str) -> Path:
+    path = manifest.resolve_path(manifest.component[name].source)
+    if not path.exists():
+        hint = (
+            f" build it with `tracefabric component build {name}`" if manifest.component[name].build else ""
+        )
+        raise ConfigError(f"component {name!r}: source {path} does not exist;{hint or ' check the path'}")
+    return path
 
 
 def _first_line(exc: BaseException) -> str:

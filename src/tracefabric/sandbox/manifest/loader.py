@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from tracefabric.errors import ConfigError
 
-from .model import Manifest
+from .model import BUILTIN_PREFIX, Manifest
 
-BUILTIN_PREFIX = "builtin:"
+__all__ = ["BUILTIN_PREFIX", "default_manifest_text", "load_manifest", "parse_manifest"]
 
 
 def default_manifest_text() -> str:
@@ -49,7 +49,7 @@ def format_validation_error(exc: ValidationError) -> str:
     """One line naming the field, e.g. 'component.vfs.fuel: Input should be greater than 0'."""
     first = exc.errors()[0]
     location = ".".join(str(part) for part in first["loc"])
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key (not a manifest field)"
     more = len(exc.errors()) - 1

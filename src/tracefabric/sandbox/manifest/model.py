@@ -15,6 +15,8 @@ lists extra environment variables to read (e.g. ``GITHUB_TOKEN``).
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -22,6 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 VARIABLE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+BUILTIN_PREFIX = "builtin:"
 
 DEFAULT_FUEL = 4_000_000_000  # ~0.3 s of guest compute on this class of machine
 DEFAULT_TIMEOUT_MS = 10_000
@@ -32,6 +36,17 @@ DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@cache
+def builtin_names() -> tuple[str, ...]:
+    """The components that ship with tracefabric (`source = "builtin:NAME"`)."""
+    root = resources.files("tracefabric.components")
+    return tuple(
+        sorted(
+            entry.name for entry in root.iterdir() if entry.is_dir() and entry.joinpath("app.py").is_file()
+        )
+    )
 
 
 class BuildConfig(_Strict):
@@ -56,6 +71,19 @@ class ComponentConfig(_Strict):
     memory_limit_mb: int = Field(default=DEFAULT_MEMORY_LIMIT_MB, gt=0)
     max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, gt=0)
     max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, source: str) -> str:
+        if not source.strip():
+            raise ValueError("must name a .wasm file (or builtin:NAME)")
+        if source.startswith(BUILTIN_PREFIX) and source[len(BUILTIN_PREFIX) :] not in builtin_names():
+            raise ValueError(
+                f"{source!r} is not a built-in component (built-ins: "
+                + ", ".join(f"builtin:{name}" for name in builtin_names())
+                + ")"
+            )
+        return source
 
     @field_validator("key_value_stores", "shared_key_value_stores")
     @classmethod

@@ -38,6 +38,9 @@ def convert_temperature(value: float, from_unit: str, to_unit: str) -> dict:
     return {"value": round(converted, 2), "unit": to_unit}
 
 
+# Standard-library imports work anywhere in this file (the build bundles them); there is no
+# clock, OS randomness or filesystem, so that every call replays the same (docs/components.md).
+#
 # Without `input_schema`, the schema is derived from the signature (str, int, float, bool,
 # list[...], dict, Literal[...], dataclasses; parameters with defaults are optional).
 #
