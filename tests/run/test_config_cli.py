@@ -98,15 +98,15 @@ output:
   num_samples: 4
   batch_size: 2
   save_as: "{dir}/dataset.jsonl"
-huggingface:
-  repository: someone/something
+kaggle:
+  handle: someone/something
 """
 
 
 def test_a_deepfabric_4_config_is_translated_and_runs(tmp_path: Path) -> None:
     loaded = parse_config(DEEPFABRIC_CONFIG.format(dir=tmp_path))
     assert loaded.translated_from == "deepfabric-4"
-    assert any("sample_retries" in n and "huggingface" in n for n in loaded.notices)
+    assert any("sample_retries" in n and "kaggle" in n for n in loaded.notices)
     config = loaded.config
     assert config.generation.kind == "cot" and config.output.concurrency == 2
     assert config.generation.llm is not None and config.generation.llm.max_tokens == 800

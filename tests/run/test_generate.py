@@ -43,7 +43,9 @@ def test_cot_records_carry_reasoning(tmp_path: Path) -> None:
     cfg["generation"] = {"kind": "cot", "reasoning_in_content": True}
     summary = generate(cfg, provider_factory=provider(qa_responder()))
     record = read_jsonl(summary.dataset)[0]
-    assert record["reasoning"] == "First, think. Then answer."
+    assert record["reasoning"] == [
+        {"step": 1, "thought": "First, think. Then answer.", "action": "final_answer"}
+    ]
     assert record["messages"][-1]["content"].startswith("First, think.")
 
 

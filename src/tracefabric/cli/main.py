@@ -24,6 +24,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "tracefabric.cli.verify:verify_command",
         "Check messages agree with traces, and replay every tool call.",
     ),
+    "export": (
+        "tracefabric.cli.export:export_command",
+        "Export a dataset for training: openai, hf (Parquet + card), sharegpt, text (chat template).",
+    ),
+    "split": (
+        "tracefabric.cli.split:split_command",
+        "Split a dataset into train/validation/test without topic or near-duplicate leakage.",
+    ),
+    "stats": (
+        "tracefabric.cli.stats:stats_command",
+        "Statistics of a dataset: kinds, turns, tool calls, tokens, errors, topic coverage.",
+    ),
+    "push": (
+        "tracefabric.cli.push:push_command",
+        "Upload a dataset to the Hugging Face Hub with a generated dataset card.",
+    ),
     "tools": ("tracefabric.cli.tools:tools", "List and call the tools a manifest exposes; import MCP tools."),
     "component": ("tracefabric.cli.component:component", "Scaffold and build your own tool components."),
     "serve": (

@@ -22,6 +22,7 @@ _MARKERS = {
     ("generation", "save_as"),
 }
 _TOP_LEVEL_ONLY_THEIRS = ("huggingface", "kaggle", "evaluation", "deepfabric_cloud")
+_TRANSLATED_TOP_LEVEL = ("huggingface",)
 _LLM_KEYS = {"provider", "model", "temperature", "base_url"}
 
 
@@ -45,8 +46,13 @@ def translate_deepfabric(source: dict[str, Any]) -> tuple[dict[str, Any], list[s
     out: dict[str, Any] = {}
 
     for key in _TOP_LEVEL_ONLY_THEIRS:
-        if key in data:
+        if key in data and key not in _TRANSLATED_TOP_LEVEL:
             dropped.append(key)
+    if "huggingface" in data:
+        hub, hub_dropped = _translate_huggingface(data["huggingface"])
+        dropped += hub_dropped
+        if hub:
+            out["hub"] = hub
     for key in set(data) - {"llm", "topics", "generation", "output", *_TOP_LEVEL_ONLY_THEIRS}:
         out[key] = data[key]  # unknown either way: our validation names it
 
@@ -105,6 +111,18 @@ def translate_deepfabric(source: dict[str, Any]) -> tuple[dict[str, Any], list[s
     out_out.update(output)
     out["output"] = out_out
     return out, dropped
+
+
+def _translate_huggingface(section: Any) -> tuple[dict[str, Any], list[str]]:
+    """`huggingface: {repository, tags}` → `hub: {repo_id, tags}`: pushed after the run, as
+    DeepFabric does (with a generated dataset card; the token from HF_TOKEN as there)."""
+    if not isinstance(section, dict) or not section.get("repository"):
+        return {}, ["huggingface (no repository)"]
+    hub: dict[str, Any] = {"repo_id": section["repository"]}
+    if section.get("tags"):
+        hub["tags"] = list(section["tags"])
+    dropped = [f"huggingface.{key}" for key in section if key not in ("repository", "tags")]
+    return hub, dropped
 
 
 def _translate_tools(tools: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

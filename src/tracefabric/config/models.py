@@ -182,11 +182,26 @@ class OutputConfig(_Strict):
         return max(1, topic_count * int(value[:-1]) // 100)
 
 
+class HubConfig(_Strict):
+    """Push the dataset to the Hugging Face Hub when a run completes (`tracefabric push`)."""
+
+    repo_id: str = Field(pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+    private: bool = False
+    revision: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    license: str | None = None
+    tools: Literal["all", "used"] = "all"
+    drop: list[Literal["tools", "reasoning", "metadata", "trace"]] = Field(default_factory=list)
+    # The environment variable holding the token (default: the library's lookup, HF_TOKEN first).
+    token_env: str | None = None
+
+
 class RunConfig(_Strict):
     llm: LLMConfig = Field(default_factory=LLMConfig)
     topics: TopicsConfig
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    hub: HubConfig | None = None
 
     def topics_llm(self) -> LLMConfig:
         return self.llm.merged(self.topics.llm)

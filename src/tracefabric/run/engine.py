@@ -454,7 +454,12 @@ async def generate_async(
         provider_factory=provider_factory,
         sandbox=sandbox,
     )
-    return await run.run()
+    summary = await run.run()
+    if loaded.config.hub is not None and summary.status == "completed":
+        from tracefabric.hub.after_run import push_after_run
+
+        summary.notes.append(await asyncio.to_thread(push_after_run, summary.dataset, loaded.config.hub))
+    return summary
 
 
 def generate(config: str | Path | LoadedConfig | RunConfig | Mapping[str, Any], **options: Any) -> RunSummary:

@@ -37,6 +37,7 @@ def config_hash(config: RunConfig) -> str:
     for section, names in SCHEDULING_FIELDS.items():
         for name in names:
             data.get(section, {}).pop(name, None)
+    data.pop("hub", None)  # where the dataset is pushed afterwards, not what it holds
     for section in ("llm",):
         for name in ("max_concurrency", "requests_per_minute", "tokens_per_minute", "timeout"):
             data.get(section, {}).pop(name, None)

@@ -70,6 +70,12 @@ def base_metadata(config: RunConfig, slot: Slot, attempt: int, provider: str, mo
         "seed": config.output.seed,
         "cycle": slot.cycle,
         "attempt": attempt,
+        # Present in every kind (zero for basic/cot) so any mix of records loads as one table.
+        "steps": 0,
+        "tool_calls": 0,
+        "errors_seen": [],
+        "injected_faults": [],
+        "invalid_arguments": 0,
     }
 
 

@@ -74,19 +74,23 @@ class QABuilder:
         content = answer.answer
         if self.kind == "cot" and self.config.generation.reasoning_in_content:
             content = f"{answer.reasoning}\n\n{answer.answer}"
-        record: dict[str, Any] = {
+        reasoning = (
+            [{"step": 1, "thought": answer.reasoning, "action": "final_answer"}] if self.kind == "cot" else []
+        )
+        # The same fields as agent records (samples/records.py): tools and reasoning always lists.
+        return {
             "messages": [
                 *system_message(self.config),
                 {"role": "user", "content": answer.question},
                 {"role": "assistant", "content": content},
             ],
+            "tools": [],
+            "reasoning": reasoning,
             "metadata": base_metadata(
                 self.config, slot, attempt, self.llm.provider.name, self.llm.provider.model
             ),
+            "trace": None,
         }
-        if self.kind == "cot":
-            record["reasoning"] = answer.reasoning
-        return record
 
     def estimate(self) -> Estimate:
         prompt = (

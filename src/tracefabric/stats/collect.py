@@ -1,0 +1,229 @@
+"""Statistics of a dataset, gathered in one pass (memory flat in the number of records).
+
+Counts by kind; histograms of turns (messages other than the system prompt), steps (assistant
+turns with tool calls), tool calls and tokens; tool usage; errors by `error_type`; injected
+faults; quality (accepted / rejected, the failures file's reasons); topic coverage against
+the run's topics file; verify results when a `verify --json` report is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracefabric.dataset.reader import BadRecord, read_records
+from tracefabric.dataset.source import DatasetSource, open_dataset
+
+from .histogram import Histogram
+from .tokens import CharacterEstimate, TokenCounter, token_counter
+
+MAX_LISTED = 50  # topics without samples, bad lines: the first ones are listed, all are counted
+
+
+def accepted(record: dict[str, Any]) -> bool:
+    """`metadata.quality.accepted`; a record without quality results is accepted (every record
+    in a dataset file passed the run's gates)."""
+    quality = (record.get("metadata") or {}).get("quality")
+    return not (isinstance(quality, dict) and quality.get("accepted") is False)
+
+
+@dataclass
+class DatasetStats:
+    dataset: str
+    records: int = 0
+    splits: dict[str, int] = field(default_factory=dict)
+    kinds: Counter[str] = field(default_factory=Counter)
+    turns: Histogram = field(default_factory=Histogram)
+    steps: Histogram = field(default_factory=Histogram)
+    tool_calls: Histogram = field(default_factory=Histogram)
+    tokens: Histogram = field(default_factory=Histogram)
+    token_method: str = CharacterEstimate.method
+    tools_called: Counter[str] = field(default_factory=Counter)
+    tools_offered: Counter[str] = field(default_factory=Counter)  # records offering each tool
+    errors: Counter[str] = field(default_factory=Counter)
+    injected_faults: Counter[str] = field(default_factory=Counter)
+    accepted: int = 0
+    rejected: int = 0
+    bad_records: int = 0
+    bad_examples: list[str] = field(default_factory=list)
+    topics: dict[str, Any] | None = None
+    failures: dict[str, Any] | None = None
+    verify: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "records": self.records,
+            "splits": self.splits,
+            "kinds": dict(self.kinds.most_common()),
+            "histograms": {
+                "turns": self.turns.to_json(),
+                "steps": self.steps.to_json(),
+                "tool_calls": self.tool_calls.to_json(),
+                "tokens": self.tokens.to_json(),
+            },
+            "token_method": self.token_method,
+            "tools": {
+                "called": dict(self.tools_called.most_common()),
+                "offered": dict(self.tools_offered.most_common()),
+            },
+            "errors": dict(self.errors.most_common()),
+            "injected_faults": dict(self.injected_faults.most_common()),
+            "quality": {"accepted": self.accepted, "rejected": self.rejected},
+            "bad_records": {"count": self.bad_records, "first": self.bad_examples},
+            "topics": self.topics,
+            "failures": self.failures,
+            "verify": self.verify,
+        }
+
+
+class StatsCollector:
+    """Feed records (from any reader, e.g. an export's) and get `DatasetStats`."""
+
+    def __init__(self, dataset: str, tokens: TokenCounter | None = None) -> None:
+        self.stats = DatasetStats(dataset)
+        self.tokens = tokens or CharacterEstimate()
+        self.stats.token_method = self.tokens.method
+        self._topic_counts: Counter[str] = Counter()
+        self._topic_paths: dict[str, list[str]] = {}
+
+    def add(self, record: dict[str, Any], split: str = "train") -> None:
+        stats = self.stats
+        stats.records += 1
+        stats.splits[split] = stats.splits.get(split, 0) + 1
+        metadata = record.get("metadata") or {}
+        stats.kinds[str(metadata.get("kind", "unknown"))] += 1
+        messages = record.get("messages") or []
+        stats.turns.add(sum(1 for m in messages if m.get("role") != "system"))
+        steps = calls = 0
+        for message in messages:
+            tool_calls = message.get("tool_calls")
+            if tool_calls:
+                steps += 1
+                calls += len(tool_calls)
+                for call in tool_calls:
+                    stats.tools_called[str((call.get("function") or {}).get("name"))] += 1
+        stats.steps.add(steps)
+        stats.tool_calls.add(calls)
+        for tool in record.get("tools") or []:
+            if isinstance(tool, dict):
+                stats.tools_offered[str((tool.get("function") or {}).get("name"))] += 1
+        stats.errors.update(str(e) for e in metadata.get("errors_seen") or [])
+        stats.injected_faults.update(str(f) for f in metadata.get("injected_faults") or [])
+        if accepted(record):
+            stats.accepted += 1
+        else:
+            stats.rejected += 1
+        stats.tokens.add(self.tokens.count(record))
+        topic = metadata.get("topic_id")
+        if isinstance(topic, str):
+            self._topic_counts[topic] += 1
+            if topic not in self._topic_paths:
+                self._topic_paths[topic] = [str(p) for p in metadata.get("topic_path") or []]
+
+    def bad(self, bad: BadRecord) -> None:
+        self.stats.bad_records += 1
+        if len(self.stats.bad_examples) < MAX_LISTED:
+            self.stats.bad_examples.append(str(bad))
+
+    def finish(
+        self,
+        *,
+        topics_file: Path | None = None,
+        failures_file: Path | None = None,
+        verify_report: str | Path | dict[str, Any] | None = None,
+    ) -> DatasetStats:
+        self.stats.topics = self._coverage(topics_file)
+        self.stats.failures = _failures(failures_file) if failures_file else None
+        self.stats.verify = _verify(verify_report) if verify_report is not None else None
+        return self.stats
+
+    def _coverage(self, topics_file: Path | None) -> dict[str, Any]:
+        paths = dict(self._topic_paths)
+        known: set[str] | None = None
+        if topics_file is not None:
+            from tracefabric.topics import load_topics
+
+            topics = load_topics(topics_file).topics()
+            known = {t.id for t in topics}
+            for topic in topics:
+                paths.setdefault(topic.id, list(topic.path))
+        per_topic = Histogram()
+        for topic_id in known if known is not None else self._topic_counts:
+            per_topic.add(self._topic_counts.get(topic_id, 0))
+        without = sorted(" > ".join(paths[t]) for t in (known or set()) if not self._topic_counts.get(t))
+        return {
+            "file": str(topics_file) if topics_file else None,
+            "total": len(known) if known is not None else None,
+            "with_samples": sum(1 for t in self._topic_counts if known is None or t in known),
+            "samples_per_topic": per_topic.to_json(),
+            "without_samples": len(without),
+            "without_samples_first": without[:MAX_LISTED],
+            "most_sampled": [
+                {"topic": " > ".join(paths.get(t, [t])), "records": n}
+                for t, n in self._topic_counts.most_common(10)
+            ],
+            "outside_topics_file": sum(1 for t in self._topic_counts if known is not None and t not in known),
+        }
+
+
+def _failures(path: Path) -> dict[str, Any]:
+    """The failures file: every failed attempt, and the slots given up, by reason."""
+    attempts: Counter[str] = Counter()
+    given_up: Counter[str] = Counter()
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            reason = str(entry.get("reason", "unknown"))
+            attempts[reason] += 1
+            if entry.get("final"):
+                given_up[reason] += 1
+    return {
+        "file": str(path),
+        "failed_attempts": sum(attempts.values()),
+        "attempts_by_reason": dict(attempts.most_common()),
+        "given_up": sum(given_up.values()),
+        "given_up_by_reason": dict(given_up.most_common()),
+    }
+
+
+def _verify(report: str | Path | dict[str, Any]) -> dict[str, Any]:
+    from tracefabric.dataset.reader import DatasetError
+
+    if not isinstance(report, dict):
+        try:
+            report = json.loads(Path(report).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DatasetError(f"{report}: not a 'tracefabric verify --json' report ({exc})") from None
+    if not isinstance(report, dict) or not {"reproduced", "mismatch", "skipped"} <= set(report):
+        raise DatasetError("verify report: expected the output of 'tracefabric verify --json'")
+    return {key: int(report[key]) for key in ("reproduced", "mismatch", "skipped")}
+
+
+def dataset_stats(
+    dataset: str | Path | DatasetSource,
+    *,
+    template: Any = None,
+    tokenizer: Any = None,
+    verify_report: str | Path | dict[str, Any] | None = None,
+    topics: str | Path | None = None,
+    validate: bool = False,
+) -> DatasetStats:
+    """Statistics of a dataset file or split folder. `validate=True` checks every record
+    against the schema (slower); by default only the shape the counts rely on."""
+    source = dataset if isinstance(dataset, DatasetSource) else open_dataset(dataset)
+    collector = StatsCollector(str(source.path), token_counter(template, tokenizer))
+    for split, path in source.splits.items():
+        for _, record in read_records(path, validate=validate, on_bad=collector.bad):
+            collector.add(record, split)
+    return collector.finish(
+        topics_file=Path(topics) if topics else source.topics_file,
+        failures_file=source.failures_file,
+        verify_report=verify_report,
+    )
