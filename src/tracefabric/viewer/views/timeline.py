@@ -119,7 +119,8 @@ def timeline(record: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
     answered: set[Any] = set()
     traced = _TraceCalls(record.get("trace"))
     step_thoughts, final_thought = _thoughts(record)
-    kind = (record.get("metadata") or {}).get("kind")
+    metadata = record.get("metadata")
+    kind = metadata.get("kind") if isinstance(metadata, dict) else None
     events: list[dict[str, Any]] = []
     answer: str | None = None
     last = len(messages) - 1
