@@ -22,7 +22,7 @@ def test_hf_export_loads_with_datasets_mixing_all_kinds(mixed: Path, tmp_path: P
     report = export(mixed, format="hf", out=out)
     assert report.splits == {"train": 14} and report.bad == 0
     assert sorted(p.name for p in (out / "data").iterdir()) == ["train-00000-of-00001.parquet"]
-    loaded = datasets.load_dataset(str(out))
+    loaded = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "hf-cache"))
     train = loaded["train"]
     assert train.num_rows == 14
     assert sorted({train[i]["metadata"]["kind"] for i in range(14)}) == ["agent", "basic", "cot"]
@@ -41,7 +41,7 @@ def test_hf_tool_schemas_never_merge_across_records(mixed: Path, tmp_path: Path)
 
     out = tmp_path / "hf"
     export(mixed, format="hf", out=out, tools="used")
-    train = datasets.load_dataset(str(out), split="train")
+    train = datasets.load_dataset(str(out), split="train", cache_dir=str(tmp_path / "hf-cache"))
     agent_rows = [r for r in train if r["metadata"]["kind"] == "agent"]
     for row in agent_rows:
         tools = {t["function"]["name"]: t for t in json.loads(row["tools"])}

@@ -98,7 +98,7 @@ def test_dry_run_writes_the_folder_only(hub: FakeHub, agent_dataset: Path) -> No
 
 
 def test_refused_token_is_one_line_and_never_printed(
-    hub: FakeHub, agent_dataset: Path, tmp_path: Path
+    hub: FakeHub, agent_dataset: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with pytest.raises(PushError, match="401"):
         push(agent_dataset, "alice/d", token="hf_wrong_token_value")
@@ -120,6 +120,11 @@ def test_refused_token_is_one_line_and_never_printed(
     assert run.returncode == 1
     assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith("error: push to alice/d:")
     assert "hf_wrong_token_value" not in run.stderr + run.stdout
+    with running(FakeHub()) as gone:
+        pass  # the server is stopped: nothing listens there any more
+    monkeypatch.setenv("HF_ENDPOINT", gone)
+    with pytest.raises(PushError, match="push to alice/d: "):
+        push(agent_dataset, "alice/d", token=TOKEN)
     bad = subprocess.run(
         [sys.executable, "-m", "tracefabric.cli.main", "push", str(agent_dataset), "not-a-repo-id"],
         capture_output=True,

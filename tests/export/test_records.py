@@ -47,11 +47,13 @@ def test_every_kind_has_the_same_fields_and_types(generated: dict[str, Path], ki
             assert record["reasoning"][0]["thought"] == "First, think. Then answer."
 
 
-def test_mixed_kinds_load_as_one_table(mixed: Path) -> None:
+def test_mixed_kinds_load_as_one_table(mixed: Path, tmp_path: Path) -> None:
     """The raw JSONL of all three kinds loads with `datasets` into one table."""
     import datasets
 
-    table = datasets.load_dataset("json", data_files=str(mixed), split="train")
+    table = datasets.load_dataset(
+        "json", data_files=str(mixed), split="train", cache_dir=str(tmp_path / "hf-cache")
+    )
     assert table.num_rows == 14
     assert sorted(set(table["metadata"][i]["kind"] for i in range(table.num_rows))) == [
         "agent",

@@ -54,9 +54,9 @@ def test_sizes_determinism_and_no_topic_in_two_splits(mixed: Path, tmp_path: Pat
     assert manifest["splits"]["test"] == {"file": "test.jsonl", "records": 40, "groups": 8}
     # lines are copied byte for byte
     assert sorted(
-        l
+        line
         for n in ("train", "validation", "test")
-        for l in (tmp_path / "a" / f"{n}.jsonl").read_text().splitlines()
+        for line in (tmp_path / "a" / f"{n}.jsonl").read_text().splitlines()
     ) == sorted(data.read_text().splitlines())
 
 
@@ -113,7 +113,7 @@ def test_export_hf_writes_the_splits_it_is_given(mixed: Path, tmp_path: Path) ->
     split_dataset(data, tmp_path / "splits", validation=0.1, test=0.1, seed=0)
     report = export(tmp_path / "splits", format="hf", out=tmp_path / "hf")
     assert set(report.splits) == {"train", "validation", "test"}
-    loaded = datasets.load_dataset(str(tmp_path / "hf"))
+    loaded = datasets.load_dataset(str(tmp_path / "hf"), cache_dir=str(tmp_path / "hf-cache"))
     assert {name: loaded[name].num_rows for name in loaded} == report.splits
     card = (tmp_path / "hf" / "README.md").read_text()
     assert "path: data/validation-*" in card and "grouped by topic, request" in card
@@ -127,3 +127,27 @@ def test_bad_arguments(mixed: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--by: colour: not one of"):
         split_dataset(mixed, tmp_path / "x", by=["colour"])
     assert not (tmp_path / "x").exists()
+
+
+def test_split_and_export_from_the_command_line(mixed: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tracefabric.cli.main import cli
+
+    data = many_records(mixed, tmp_path, topics=20)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["split", str(data), "--val", "0.1", "--test", "0.1", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "train 80 (16 groups), validation 10 (2 groups), test 10 (2 groups)" in result.output
+    assert "no leakage to avoid" in result.output
+    folder = data.with_name("many.splits")
+    result = runner.invoke(
+        cli, ["export", str(folder), "-f", "sharegpt", "-o", str(tmp_path / "sg"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["splits"] == {"train": 80, "validation": 10, "test": 10}
+    assert sorted(p.name for p in (tmp_path / "sg").iterdir()) == [
+        "test.jsonl",
+        "train.jsonl",
+        "validation.jsonl",
+    ]

@@ -13,9 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from tracefabric.errors import ConfigError
+
 
 @contextmanager
 def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    if path.is_dir():
+        raise ConfigError(f"-o {path}: is a folder; give a file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
@@ -23,8 +27,6 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        if path.is_dir():
-            raise IsADirectoryError(f"{path} is a folder; give a file name")
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:

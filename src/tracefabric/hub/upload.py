@@ -83,7 +83,9 @@ def push(
                 commit_message=message,
                 delete_patterns=["data/**"],
             )
-        except (hub.errors.HfHubHTTPError, hub.errors.LocalTokenNotFoundError, OSError) as exc:
+        except Exception as exc:
+            # The boundary with a remote service: HTTP errors, a missing token, an unreachable Hub
+            # (huggingface_hub's HTTP client raises its own types), a card the Hub refused. One line.
             raise PushError(f"push to {repo_id}: {_first_line(exc)}") from None
         result.url = getattr(info, "commit_url", None) or str(info)
         result.commit = getattr(info, "oid", None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SCHEMA_VERSION = 2
@@ -24,7 +25,11 @@ class FunctionCall(BaseModel):
     @field_validator("arguments")
     @classmethod
     def _json_object(cls, value: str) -> str:
-        if not isinstance(json.loads(value), dict):
+        try:
+            parsed = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            parsed = json.loads(value)  # what orjson refuses (NaN, huge integers); raises if not JSON
+        if not isinstance(parsed, dict):
             raise ValueError("arguments must be a JSON object")
         return value
 

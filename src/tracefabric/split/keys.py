@@ -29,8 +29,9 @@ def request_keys(record: dict[str, Any]) -> list[str]:
 
 
 def sample_keys(record: dict[str, Any]) -> list[str]:
-    """Each record on its own (a plain random split)."""
-    return [f"sample:{(record.get('metadata') or {}).get('sample_id', id(record))}"]
+    """Each record on its own (a plain random split); without a sample id, its line is its key."""
+    sample = (record.get("metadata") or {}).get("sample_id")
+    return [f"sample:{sample}"] if sample else []
 
 
 GROUP_KEYS: dict[str, GroupKey] = {"topic": topic_keys, "request": request_keys, "sample": sample_keys}

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from tracefabric.dataset.reader import BadRecord, read_records
 from tracefabric.dataset.source import DatasetSource, open_dataset
 
 from .histogram import Histogram
-from .tokens import CharacterEstimate, TokenCounter, token_counter
+from .tokens import CharacterEstimate, TokenCounter, estimate_tokens, token_counter
 
 MAX_LISTED = 50  # topics without samples, bad lines: the first ones are listed, all are counted
 
@@ -91,6 +93,7 @@ class StatsCollector:
         self.stats = DatasetStats(dataset)
         self.tokens = tokens or CharacterEstimate()
         self.stats.token_method = self.tokens.method
+        self._estimate = isinstance(self.tokens, CharacterEstimate)
         self._topic_counts: Counter[str] = Counter()
         self._topic_paths: dict[str, list[str]] = {}
 
@@ -100,28 +103,46 @@ class StatsCollector:
         stats.splits[split] = stats.splits.get(split, 0) + 1
         metadata = record.get("metadata") or {}
         stats.kinds[str(metadata.get("kind", "unknown"))] += 1
-        messages = record.get("messages") or []
-        stats.turns.add(sum(1 for m in messages if m.get("role") != "system"))
-        steps = calls = 0
-        for message in messages:
+        # One pass over the messages for every count (stats must keep up with large files).
+        turns = steps = calls = chars = 0
+        called = stats.tools_called
+        for message in record.get("messages") or []:
+            content = message.get("content")
+            if content:
+                chars += len(content)
+            if message.get("role") != "system":
+                turns += 1
             tool_calls = message.get("tool_calls")
             if tool_calls:
                 steps += 1
                 calls += len(tool_calls)
                 for call in tool_calls:
-                    stats.tools_called[str((call.get("function") or {}).get("name"))] += 1
+                    function = call.get("function") or {}
+                    name = str(function.get("name"))
+                    called[name] += 1
+                    chars += len(name) + len(str(function.get("arguments") or ""))
+        stats.turns.add(turns)
         stats.steps.add(steps)
         stats.tool_calls.add(calls)
-        for tool in record.get("tools") or []:
-            if isinstance(tool, dict):
-                stats.tools_offered[str((tool.get("function") or {}).get("name"))] += 1
-        stats.errors.update(str(e) for e in metadata.get("errors_seen") or [])
-        stats.injected_faults.update(str(f) for f in metadata.get("injected_faults") or [])
+        tools = record.get("tools")
+        if tools:
+            offered = stats.tools_offered
+            for tool in tools:
+                if isinstance(tool, dict):
+                    offered[str((tool.get("function") or {}).get("name"))] += 1
+            if self._estimate:
+                chars += len(orjson.dumps(tools))
+        errors = metadata.get("errors_seen")
+        if errors:
+            stats.errors.update(str(e) for e in errors)
+        faults = metadata.get("injected_faults")
+        if faults:
+            stats.injected_faults.update(str(f) for f in faults)
         if accepted(record):
             stats.accepted += 1
         else:
             stats.rejected += 1
-        stats.tokens.add(self.tokens.count(record))
+        stats.tokens.add(estimate_tokens(chars) if self._estimate else self.tokens.count(record))
         topic = metadata.get("topic_id")
         if isinstance(topic, str):
             self._topic_counts[topic] += 1

@@ -57,16 +57,17 @@ def prepare_sft_dataset(
     *,
     split: str = "train",
     max_length: int | None = None,
+    **load_options: Any,
 ) -> Any:
     """A `datasets.Dataset` of `input_ids` + `assistant_masks` from an `hf` export folder (or
-    Hub id, or an already loaded Dataset)."""
+    Hub id, or an already loaded Dataset); `load_options` go to `datasets.load_dataset`."""
     from tracefabric.optional import require
 
     datasets = require("datasets", "hub", "preparing an hf export for training")
     loaded = template if isinstance(template, ChatTemplate) else load_chat_template(template)
     dataset = data
     if isinstance(data, str | Path):
-        dataset = datasets.load_dataset(str(data), split=split)
+        dataset = datasets.load_dataset(str(data), split=split, **load_options)
     columns = dataset.column_names
     return dataset.map(
         lambda row: tokenize_example(row, loaded, tokenizer, max_length=max_length),
