@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.scripted import read_jsonl
 
@@ -79,9 +80,7 @@ def test_overview_then_filter_by_error_type(page: Any, viewer: Running, dataset:
     assert select.input_value() == "RateLimited"
     select.select_option("FileNotFound")
     page.wait_for_url(re.compile(r"error=FileNotFound"))
-    page.wait_for_function(
-        f"document.querySelectorAll('table.records tbody tr').length === {len(read_jsonl(dataset))}"
-    )
+    expect(page.locator("table.records tbody tr")).to_have_count(len(read_jsonl(dataset)))
 
 
 def test_a_record_timeline_in_order_with_the_fault_badge(page: Any, viewer: Running, dataset: Path) -> None:
@@ -109,6 +108,7 @@ def test_a_record_timeline_in_order_with_the_fault_badge(page: Any, viewer: Runn
     if len(faulted) > 1:
         page.keyboard.press("j")  # the next record in the filtered list
         page.wait_for_url(re.compile(rf"/s/agent/records/{faulted[1]}\?fault=RateLimited$"))
+        page.locator("h1", has_text=f"Record {faulted[1]} ").wait_for()
     page.keyboard.press("u")
     page.wait_for_url(re.compile(r"/s/agent/records\?fault=RateLimited$"))
 
@@ -136,9 +136,7 @@ def test_deep_links_and_search(page: Any, browser: Any, viewer: Running, dataset
     page.keyboard.type("settings.json")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/s/agent/records\?q=settings\.json$"))
-    page.wait_for_function(
-        f"document.querySelectorAll('table.records tbody tr').length === {len(read_jsonl(dataset))}"
-    )
+    expect(page.locator("table.records tbody tr")).to_have_count(len(read_jsonl(dataset)))
 
 
 def test_a_failures_file(page: Any, dataset: Path, serve: Any) -> None:
@@ -151,7 +149,7 @@ def test_a_failures_file(page: Any, dataset: Path, serve: Any) -> None:
         assert page.locator("table.failures tbody .badge.bad").first.inner_text() == "min_tool_calls"
         rows.first.click()
         page.wait_for_url(re.compile(r"/failures/1$"))
-        assert "min_tool_calls" in page.locator("h1").inner_text()
+        expect(page.locator("h1")).to_contain_text("min_tool_calls")
         page.locator(".event.answer").wait_for()  # the rejected record's own timeline
 
 

@@ -223,3 +223,37 @@ def test_an_index_that_is_not_one_is_rebuilt(dataset: Path) -> None:
     location.write_bytes(b"not sqlite")
     assert index_of(dataset).open() == "built"
     sqlite3.connect(location).execute("SELECT count(*) FROM records").fetchone()
+
+
+def test_worker_processes_index_exactly_what_one_process_does(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracefabric.viewer.index import chunks
+
+    lines = dataset.read_text().splitlines(keepends=True)
+    big = tmp_path / "big" / "data.jsonl"
+    big.parent.mkdir()
+    with open(big, "w") as handle:
+        for round_ in range(40):
+            handle.writelines(lines)
+            if round_ == 7:
+                handle.write("{torn in the middle\n\n")
+        handle.write(lines[0][:50])  # still being written
+    serial = RecordIndex({"train": big}, tmp_path / "serial.sqlite", name="big")
+    monkeypatch.setattr(chunks, "PARALLEL_BYTES", 1 << 60)
+    serial.open()
+    parallel = RecordIndex({"train": big}, tmp_path / "parallel.sqlite", name="big")
+    monkeypatch.setattr(chunks, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 20_000)  # many chunks, cut mid-file
+    assert len(chunks.chunks(big, "train", 0, big.stat().st_size)) > 10
+    parallel.open()
+    for table in ("records", "tags", "bad_lines"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2, 3"
+        assert [tuple(r) for r in parallel.connection().execute(query)] == [
+            tuple(r) for r in serial.connection().execute(query)
+        ], table
+    assert parallel.count() == 40 * len(lines)
+    assert parallel.bad_lines()[1][0]["line"] == 8 * len(lines) + 1
+    assert parallel.stats().state() == serial.stats().state()
+    assert parallel.states["train"] == serial.states["train"]
+    assert keys(parallel, q=["settings.json"]) == keys(serial, q=["settings.json"])

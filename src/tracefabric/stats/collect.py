@@ -175,22 +175,30 @@ class StatsCollector:
     ) -> StatsCollector:
         """A collector holding `state` (from `state()`), counting tokens the same way."""
         collector = cls(dataset, tokens)
-        stats = collector.stats
+        collector.merge_state(state)
+        return collector
+
+    def merge_state(self, state: dict[str, Any]) -> None:
+        """Add what another collector gathered (`state()`: e.g. of another part of the file)."""
+        stats = self.stats
         if state.get("token_method") != stats.token_method:
             raise ValueError(
                 f"the state counted tokens {state.get('token_method')!r}, not {stats.token_method!r}"
             )
-        stats.records = int(state["records"])
-        stats.splits = dict(state["splits"])
+        stats.records += int(state["records"])
+        for split, count in state["splits"].items():
+            stats.splits[split] = stats.splits.get(split, 0) + count
         for name in _COUNTERS:
             getattr(stats, name).update(state["counters"][name])
         for name in _HISTOGRAMS:
             getattr(stats, name).counts.update({int(v): n for v, n in state["histograms"][name].items()})
-        stats.accepted, stats.rejected = int(state["accepted"]), int(state["rejected"])
-        stats.bad_records, stats.bad_examples = int(state["bad_records"]), list(state["bad_examples"])
-        collector._topic_counts.update(state["topic_counts"])
-        collector._topic_paths.update(state["topic_paths"])
-        return collector
+        stats.accepted += int(state["accepted"])
+        stats.rejected += int(state["rejected"])
+        stats.bad_records += int(state["bad_records"])
+        stats.bad_examples = (stats.bad_examples + list(state["bad_examples"]))[:MAX_LISTED]
+        self._topic_counts.update(state["topic_counts"])
+        for topic, path in state["topic_paths"].items():
+            self._topic_paths.setdefault(topic, path)
 
     def bad(self, bad: BadRecord) -> None:
         self.stats.bad_records += 1

@@ -30,7 +30,7 @@ from tracefabric.errors import TracefabricError
 
 from .access import AccessMiddleware
 from .guard import RequestGuard
-from .index.query import BadQuery, RecordQuery, list_records, neighbours
+from .index.query import BadQuery, RecordQuery
 from .sources import DatasetView, DocumentView, EvaluationView, FailuresView, Source
 from .views import evaluation
 from .views.overview import overview
@@ -122,9 +122,7 @@ class Viewer:
         offset, limit = _int(request, "offset", 0), _int(request, "limit", 50)
 
         def run() -> dict[str, Any]:
-            page = list_records(
-                view.records.connection(), query, view.records.use_fts, offset=offset, limit=limit
-            )
+            page = view.records.list(query, offset=offset, limit=limit)
             for item in page["items"]:
                 item["key"] = view.key(item["split"], item["line"])
             return page
@@ -149,7 +147,7 @@ class Viewer:
 
         def run() -> dict[str, Any]:
             row, record, split, line = self._record(view, request.path_params["key"])
-            near = neighbours(view.records.connection(), query, view.records.use_fts, row["id"])
+            near = view.records.neighbours(query, row["id"])
             for side in ("previous", "next"):
                 if near[side]:
                     near[side] = view.key(near[side]["split"], near[side]["line"])

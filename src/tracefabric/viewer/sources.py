@@ -185,7 +185,7 @@ class DatasetView(Source):
         """The filter menus: every facet's values with counts (cached until the index changes),
         the judge scores' range, and the names of the topics asked about."""
         conn = self.records.connection()
-        state = (self.records.generation, self.records.count(), self.records.meta("verify_report"))
+        state = self.records.content_key()
         if self._facets is None or self._facets[0] != state:
             judge = conn.execute("SELECT min(judge), max(judge), count(judge) FROM records").fetchone()
             self._facets = (

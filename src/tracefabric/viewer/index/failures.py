@@ -25,9 +25,39 @@ def _topic(entry: dict[str, Any]) -> str:
     return " > ".join(path[1:] or path)
 
 
+class FailurePreparer:
+    """One line of a failures file → its row (without id; the line relative to its chunk)."""
+
+    def collector(self) -> None:
+        return None
+
+    def prepare(
+        self, split: str, line: int, offset: int, raw: bytes, value: Any, problem: str | None, collector: None
+    ) -> tuple[Any, ...]:
+        entry = value if isinstance(value, dict) else {"reason": "unreadable line", "message": problem or ""}
+        raw_value = entry.get("raw")
+        has_record = isinstance(raw_value, dict) and isinstance(raw_value.get("messages"), list)
+        attempt = entry.get("attempt")
+        when = entry.get("time")
+        return (
+            split,
+            line,
+            offset,
+            len(raw),
+            float(when) if isinstance(when, int | float) else None,
+            str(entry.get("slot") or ""),
+            _topic(entry),
+            attempt if isinstance(attempt, int) else None,
+            str(entry.get("reason") or "unknown"),
+            int(bool(entry.get("final"))),
+            int(has_record),
+            str(entry.get("message") or "")[:MESSAGE_CHARS],
+        )
+
+
 class FailureIndex(JsonlIndex):
     kind = "failures"
-    version = 1
+    schema_version = 1
 
     def __init__(self, files: dict[str, Path], location: Path) -> None:
         super().__init__(files, location)
@@ -47,31 +77,12 @@ class FailureIndex(JsonlIndex):
     def start(self, conn: sqlite3.Connection, fresh: bool) -> None:
         self._next_id = 1 if fresh else (conn.execute("SELECT max(id) FROM failures").fetchone()[0] or 0) + 1
 
-    def add_line(
-        self, split: str, line: int, offset: int, raw: bytes, value: Any, problem: str | None
-    ) -> None:
-        entry = value if isinstance(value, dict) else {"reason": "unreadable line", "message": problem or ""}
-        raw_value = entry.get("raw")
-        has_record = isinstance(raw_value, dict) and isinstance(raw_value.get("messages"), list)
-        attempt = entry.get("attempt")
-        when = entry.get("time")
-        self._rows.append(
-            (
-                self._next_id,
-                split,
-                line,
-                offset,
-                len(raw),
-                float(when) if isinstance(when, int | float) else None,
-                str(entry.get("slot") or ""),
-                _topic(entry),
-                attempt if isinstance(attempt, int) else None,
-                str(entry.get("reason") or "unknown"),
-                int(bool(entry.get("final"))),
-                int(has_record),
-                str(entry.get("message") or "")[:MESSAGE_CHARS],
-            )
-        )
+    def preparer(self) -> FailurePreparer:
+        return FailurePreparer()
+
+    def add(self, item: tuple[Any, ...], first_line: int) -> None:
+        split, line, *fields = item
+        self._rows.append((self._next_id, split, line + first_line, *fields))
         self._next_id += 1
 
     def flush(self, conn: sqlite3.Connection) -> None:

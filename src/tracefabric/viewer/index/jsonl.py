@@ -12,7 +12,8 @@ and lines are indexed and a hash of the bytes just before that point. Opening ag
 A last line without its newline is a record still being written: it is left for later,
 unless it already parses (a file whose writer omitted the final newline).
 
-Subclasses say what a line becomes (`add_line`) and write their rows in batches (`flush`).
+Subclasses say what a line becomes (`preparer`, run in worker processes for big reads, see
+chunks.py), take the prepared lines in file order (`add`) and write them in batches (`flush`).
 """
 
 from __future__ import annotations
@@ -23,16 +24,15 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tracefabric.dataset.reader import parse_line
+from . import chunks as chunking
+from .chunks import Preparer
 
 HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 4 * 1024
-BATCH = 2000
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -94,7 +94,7 @@ class JsonlIndex:
     """One index file over `files` ({split: path}, read in that order)."""
 
     kind = "jsonl"
-    version = 1  # subclasses bump theirs when what they store changes
+    schema_version = 1  # subclasses bump theirs when what they store changes
 
     def __init__(self, files: dict[str, Path], location: Path) -> None:
         self.files = files
@@ -114,10 +114,16 @@ class JsonlIndex:
     def start(self, conn: sqlite3.Connection, fresh: bool) -> None:
         """Before lines are added (`fresh`: into an empty index)."""
 
-    def add_line(
-        self, split: str, line: int, offset: int, raw: bytes, value: Any, problem: str | None
-    ) -> None:
+    def preparer(self) -> Preparer:
+        """What turns a line into what `add` takes (run in worker processes for big reads)."""
         raise NotImplementedError
+
+    def add(self, item: Any, first_line: int) -> None:
+        """Take one prepared line; its line number is relative to `first_line`."""
+        raise NotImplementedError
+
+    def add_stats(self, state: dict[str, Any]) -> None:
+        """Take a chunk's statistics."""
 
     def flush(self, conn: sqlite3.Connection) -> None:
         raise NotImplementedError
@@ -131,7 +137,7 @@ class JsonlIndex:
         return json.dumps(
             {
                 "kind": self.kind,
-                "version": self.version,
+                "version": self.schema_version,
                 "files": {k: str(v.resolve()) for k, v in self.files.items()},
             }
         )
@@ -246,27 +252,27 @@ class JsonlIndex:
     def _read(
         self, conn: sqlite3.Connection, split: str, path: Path, start: int, lines: int, *, partial: bool
     ) -> FileState:
-        offset, pending = start, 0
-        for raw, continued in _lines(path, start, partial):
-            if continued:  # the newline ending a line indexed before it had one
-                offset += len(raw)
-                partial = False
-                continue
-            line_end = raw.endswith(b"\n")
-            lines += 1
-            if raw.strip():
-                value, problem = parse_line(raw)
-                if not line_end and value is None:
-                    lines -= 1
-                    break  # still being written
-                self.add_line(split, lines, offset, raw, value, problem)
-                pending += 1
-                if pending >= BATCH:
-                    self.flush(conn)
-                    pending = 0
-            offset += len(raw)
-            partial = not line_end
-        self.flush(conn)
+        end = path.stat().st_size
+        if partial and start < end:
+            with open(path, "rb") as handle:
+                handle.seek(start)
+                if handle.read(1) != b"\n":
+                    raise _Rewritten
+            start, lines, partial = start + 1, lines, False  # the newline ending the last line read
+        offset = start
+        pieces = chunking.chunks(path, split, start, end)
+        parallel = end - start >= chunking.PARALLEL_BYTES
+        for result in chunking.read_chunks(self.preparer(), pieces, parallel=parallel):
+            for item in result.items:
+                self.add(item, lines)
+            if result.stats is not None:
+                self.add_stats(result.stats)
+            self.flush(conn)
+            lines += result.lines
+            offset += result.consumed
+            partial = result.partial if result.consumed else partial
+            if result.stopped:
+                break
         return _fingerprint(path, split, offset, lines, partial)
 
     # -- reading ----------------------------------------------------------------------
@@ -297,22 +303,6 @@ class JsonlIndex:
         with open(self.files[split], "rb") as handle:
             handle.seek(offset)
             return handle.read(length)
-
-
-def _lines(path: Path, start: int, partial: bool) -> Iterator[tuple[bytes, bool]]:
-    """(line, is the end of a line indexed earlier) from byte `start`."""
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        first = True
-        for raw in handle:
-            if first and partial:
-                first = False
-                if raw == b"\n":
-                    yield raw, True
-                    continue
-                raise _Rewritten
-            first = False
-            yield raw, False
 
 
 class _Rewritten(Exception):

@@ -8,17 +8,21 @@ descending); `offset` and `limit`. Facets combine with AND, values of one facet 
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
+import threading
+from array import array
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracefabric.errors import ConfigError
 
-from .records import VERIFY_FACET
 from .rows import FACETS
-from .search import search_clause
+from .search import search_ids
 
+VERIFY_FACET = "verify"  # set from a verify report, not read from the record
 FILTER_FACETS = (*FACETS, VERIFY_FACET)
 SORTS = {
     "line": "r.id",
@@ -71,93 +75,215 @@ class RecordQuery:
                     raise BadQuery(f"sort: {key!r} is not one of {', '.join(SORTS)} (with - for descending)")
         return query
 
-    def where(self, use_fts: bool) -> tuple[str, list[Any]]:
-        conditions: list[str] = []
-        params: list[Any] = []
+    def id_sets(self, use_fts: bool) -> list[tuple[str, list[Any]]]:
+        """One SELECT of record ids per condition (the matches are their intersection)."""
+        sets: list[tuple[str, list[Any]]] = []
         for facet, values in self.facets.items():
             marks = ", ".join("?" * len(values))
-            conditions.append(f"r.id IN (SELECT record FROM tags WHERE facet = ? AND value IN ({marks}))")
-            params += [facet, *values]
+            sets.append(
+                (f"SELECT record AS id FROM tags WHERE facet = ? AND value IN ({marks})", [facet, *values])
+            )
         if self.judge_min is not None:
-            conditions.append("r.judge >= ?")
-            params.append(self.judge_min)
+            sets.append(("SELECT id FROM records WHERE judge >= ?", [self.judge_min]))
         if self.judge_max is not None:
-            conditions.append("r.judge <= ?")
-            params.append(self.judge_max)
+            sets.append(("SELECT id FROM records WHERE judge <= ?", [self.judge_max]))
         if self.split is not None:
-            conditions.append("r.split = ?")
-            params.append(self.split)
+            sets.append(("SELECT id FROM records WHERE split = ?", [self.split]))
         if self.search.strip():
-            clause = search_clause(self.search, use_fts)
-            if clause is not None:
-                conditions.append(clause[0])
-                params += clause[1]
-        return (" AND ".join(conditions) or "1"), params
+            found = search_ids(self.search, use_fts)
+            if found is not None:
+                sets.append(found)
+        return sets
 
     def order(self) -> tuple[str, str]:
         """(the sort key expression, ASC or DESC)."""
         return SORTS[self.sort], "DESC" if self.descending else "ASC"
 
 
-def _run(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+def _bad_search(exc: sqlite3.OperationalError) -> Exception:
+    if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
+        return BadQuery(f"q: {exc}")
+    return exc
+
+
+def _run(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[Any]:
     try:
         return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
-        if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
-            raise BadQuery(f"q: {exc}") from None
-        raise
+        raise _bad_search(exc) from None
+
+
+class MatchCache:
+    """The ids matching a query, in list order, kept for the queries used last.
+
+    A filtered list is paged through, and its records opened one after another (with their
+    neighbours and position): one SQL query per filter, then every page, count and position
+    is a slice or a search in memory. Ids are kept as 8-byte integers (800 KB for 100k
+    matches). The key includes what identifies the index's content, so a grown file or a
+    new verify report is queried afresh."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._entries: OrderedDict[Any, tuple[array[int], dict[int, int] | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def ids(self, conn: sqlite3.Connection, query: RecordQuery, use_fts: bool, version: Any) -> array[int]:
+        return self._entry(conn, query, use_fts, version)[0]
+
+    def position(
+        self, conn: sqlite3.Connection, query: RecordQuery, use_fts: bool, version: Any, record_id: int
+    ) -> int | None:
+        """0-based place of `record_id` in the list, None when it does not match."""
+        ids, places = self._entry(conn, query, use_fts, version)
+        if query.sort == "line":
+            if query.descending:
+                return _find_descending(ids, record_id)
+            at = bisect.bisect_left(ids, record_id)
+            return at if at < len(ids) and ids[at] == record_id else None
+        if places is None:
+            places = {value: at for at, value in enumerate(ids)}
+            with self._lock:
+                key = self._key(query, use_fts, version)
+                if key in self._entries:
+                    self._entries[key] = (ids, places)
+        return places.get(record_id)
+
+    @staticmethod
+    def _key(query: RecordQuery, use_fts: bool, version: Any) -> Any:
+        facets = tuple(sorted((name, tuple(sorted(values))) for name, values in query.facets.items()))
+        return (
+            version,
+            use_fts,
+            facets,
+            query.judge_min,
+            query.judge_max,
+            query.search.strip(),
+            query.split,
+            query.sort,
+            query.descending,
+        )
+
+    def _entry(
+        self, conn: sqlite3.Connection, query: RecordQuery, use_fts: bool, version: Any
+    ) -> tuple[array[int], dict[int, int] | None]:
+        key = self._key(query, use_fts, version)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+        entry = (matching_ids(conn, query, use_fts), None)
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return entry
+
+
+def matching_ids(conn: sqlite3.Connection, query: RecordQuery, use_fts: bool) -> array[int]:
+    """The ids of the matching records, in list order. Record ids run from 1 without gaps (the
+    index never deletes), so file order needs no sort: the ids come back as one string."""
+    sets = query.id_sets(use_fts)
+    params = [p for _, set_params in sets for p in set_params]
+    if query.sort == "line":
+        if not sets:
+            top = conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0
+            ids = array("q", range(1, top + 1))
+        else:
+            union = " INTERSECT ".join(sql for sql, _ in sets)
+            text = _run(conn, f"SELECT group_concat(id) FROM ({union})", params)[0][0]
+            ids = array("q", sorted(map(int, text.split(",")))) if text else array("q")
+        if query.descending:
+            ids.reverse()
+        return ids
+    order, direction = query.order()
+    where = f"r.id IN ({' INTERSECT '.join(sql for sql, _ in sets)})" if sets else "1"
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    sql = f"SELECT r.id FROM records r WHERE {where} ORDER BY {order} {direction}, r.id {direction}"
+    try:
+        return array("q", (row[0] for row in cursor.execute(sql, params)))
+    except sqlite3.OperationalError as exc:
+        raise _bad_search(exc) from None
+
+
+def _find_descending(ids: array[int], record_id: int) -> int | None:
+    low, high = 0, len(ids)
+    while low < high:  # ids are decreasing
+        middle = (low + high) // 2
+        if ids[middle] > record_id:
+            low = middle + 1
+        else:
+            high = middle
+    return low if low < len(ids) and ids[low] == record_id else None
+
+
+def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    found = {
+        row["id"]: dict(row)
+        for row in conn.execute(f"SELECT {LIST_COLUMNS} FROM records r WHERE r.id IN ({marks})", list(ids))
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def list_records(
-    conn: sqlite3.Connection, query: RecordQuery, use_fts: bool, *, offset: int = 0, limit: int = 50
+    conn: sqlite3.Connection,
+    query: RecordQuery,
+    use_fts: bool,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    cache: MatchCache | None = None,
+    version: Any = None,
 ) -> dict[str, Any]:
-    where, params = query.where(use_fts)
-    key, direction = query.order()
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    total = _run(conn, f"SELECT count(*) FROM records r WHERE {where}", params)[0][0]
-    rows = _run(
-        conn,
-        f"SELECT {LIST_COLUMNS} FROM records r WHERE {where} ORDER BY {key} {direction}, r.id {direction} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    return {"total": total, "offset": offset, "limit": limit, "items": [dict(row) for row in rows]}
-
-
-def neighbours(conn: sqlite3.Connection, query: RecordQuery, use_fts: bool, record_id: int) -> dict[str, Any]:
-    """The records before and after `record_id` in the filtered, sorted list, and its position."""
-    where, params = query.where(use_fts)
-    key, direction = query.order()
-    current = conn.execute(f"SELECT {key} FROM records r WHERE r.id = ?", (record_id,)).fetchone()
-    if current is None:
-        return {"previous": None, "next": None, "position": None, "total": None}
-    value = current[0]
-    after = ">" if direction == "ASC" else "<"
-    before = "<" if direction == "ASC" else ">"
-    back = "DESC" if direction == "ASC" else "ASC"
-    select = f"SELECT r.id, r.split, r.line FROM records r WHERE {where} AND ({key}, r.id)"
-    nxt = _run(
-        conn,
-        f"{select} {after} (?, ?) ORDER BY {key} {direction}, r.id {direction} LIMIT 1",
-        [*params, value, record_id],
-    )
-    prev = _run(
-        conn,
-        f"{select} {before} (?, ?) ORDER BY {key} {back}, r.id {back} LIMIT 1",
-        [*params, value, record_id],
-    )
-    position = _run(
-        conn,
-        f"SELECT count(*) FROM records r WHERE {where} AND ({key}, r.id) {before}= (?, ?)",
-        [*params, value, record_id],
-    )
-    total = _run(conn, f"SELECT count(*) FROM records r WHERE {where}", params)[0][0]
-    matches = _run(conn, f"SELECT 1 FROM records r WHERE {where} AND r.id = ?", [*params, record_id])
+    ids = (cache or MatchCache(1)).ids(conn, query, use_fts, version)
     return {
-        "previous": dict(prev[0]) if prev else None,
-        "next": dict(nxt[0]) if nxt else None,
-        "position": position[0][0] if matches else None,
-        "total": total,
+        "total": len(ids),
+        "offset": offset,
+        "limit": limit,
+        "items": _rows(conn, ids[offset : offset + limit]),
+    }
+
+
+def neighbours(
+    conn: sqlite3.Connection,
+    query: RecordQuery,
+    use_fts: bool,
+    record_id: int,
+    *,
+    cache: MatchCache | None = None,
+    version: Any = None,
+) -> dict[str, Any]:
+    """The records before and after `record_id` in the filtered, sorted list, and its position."""
+    cache = cache or MatchCache(1)
+    ids = cache.ids(conn, query, use_fts, version)
+    place = cache.position(conn, query, use_fts, version, record_id)
+    if place is None:
+        return {"previous": None, "next": None, "position": None, "total": len(ids)}
+    around = [ids[place - 1]] if place > 0 else []
+    around += [ids[place + 1]] if place + 1 < len(ids) else []
+    rows = (
+        {
+            row["id"]: row
+            for row in conn.execute(
+                f"SELECT id, split, line FROM records WHERE id IN ({', '.join('?' * len(around))})", around
+            )
+        }
+        if around
+        else {}
+    )
+    previous = rows.get(ids[place - 1]) if place > 0 else None
+    following = rows.get(ids[place + 1]) if place + 1 < len(ids) else None
+    return {
+        "previous": dict(previous) if previous else None,
+        "next": dict(following) if following else None,
+        "position": place + 1,
+        "total": len(ids),
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from tracefabric.dataset.upgrade import upgrade_record
 from tracefabric.stats.collect import StatsCollector
 
 from .jsonl import JsonlIndex
+from .query import VERIFY_FACET, MatchCache, RecordQuery, list_records, neighbours
 from .rows import extract
 from .search import create_search_table, fts5_available
 
@@ -33,12 +35,51 @@ COLUMNS = (
     "question",
     "answer",
 )
-VERIFY_FACET = "verify"
+
+
+@dataclass(frozen=True)
+class RecordPreparer:
+    """One line of a dataset → (split, line, offset, length, problem, columns, tags, text);
+    good records are counted in the chunk's statistics (bad ones by the index, which knows
+    their line numbers)."""
+
+    name: str
+
+    def collector(self) -> StatsCollector:
+        return StatsCollector(self.name)
+
+    def prepare(
+        self,
+        split: str,
+        line: int,
+        offset: int,
+        raw: bytes,
+        value: Any,
+        problem: str | None,
+        collector: StatsCollector,
+    ) -> tuple[Any, ...]:
+        if value is not None:
+            value = upgrade_record(value)
+            problem = shape_problem(value)
+        if problem is not None:
+            return (split, line, offset, len(raw), problem)
+        collector.add(value, split)
+        row = extract(value)
+        return (
+            split,
+            line,
+            offset,
+            len(raw),
+            None,
+            tuple(row.columns[c] for c in COLUMNS),
+            row.tags,
+            row.text,
+        )
 
 
 class RecordIndex(JsonlIndex):
     kind = "records"
-    version = 1
+    schema_version = 1
 
     def __init__(
         self, files: dict[str, Path], location: Path, *, name: str, use_fts: bool | None = None
@@ -53,6 +94,7 @@ class RecordIndex(JsonlIndex):
         self._tags: list[tuple[str, str, int]] = []
         self._texts: list[tuple[int, str]] = []
         self._bad: list[tuple[str, int, str]] = []
+        self.matches = MatchCache()
 
     @property
     def identity(self) -> str:
@@ -90,23 +132,25 @@ class RecordIndex(JsonlIndex):
             self._next_id = (conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) + 1
         self._first_new_id = self._next_id
 
-    def add_line(
-        self, split: str, line: int, offset: int, raw: bytes, value: Any, problem: str | None
-    ) -> None:
-        if value is not None:
-            value = upgrade_record(value)
-            problem = shape_problem(value)
+    def preparer(self) -> RecordPreparer:
+        return RecordPreparer(self.name)
+
+    def add(self, item: tuple[Any, ...], first_line: int) -> None:
+        split, line, offset, length, problem = item[:5]
+        line += first_line
         if problem is not None:
             self._bad.append((split, line, problem))
             self.collector.bad(BadRecord(str(self.files[split]), line, problem))
             return
-        self.collector.add(value, split)
-        row = extract(value)
+        columns, tags, text = item[5:]
         record_id = self._next_id
         self._next_id += 1
-        self._rows.append((record_id, split, line, offset, len(raw), *(row.columns[c] for c in COLUMNS)))
-        self._tags.extend((facet, tag, record_id) for facet, tag in row.tags)
-        self._texts.append((record_id, row.text))
+        self._rows.append((record_id, split, line, offset, length, *columns))
+        self._tags.extend((facet, tag, record_id) for facet, tag in tags)
+        self._texts.append((record_id, text))
+
+    def add_stats(self, state: dict[str, Any]) -> None:
+        self.collector.merge_state(state)
 
     def flush(self, conn: sqlite3.Connection) -> None:
         marks = ", ".join("?" * (5 + len(COLUMNS)))
@@ -171,6 +215,29 @@ class RecordIndex(JsonlIndex):
         """A collector holding everything indexed so far (finish it for `DatasetStats`)."""
         state = self.meta("stats")
         return StatsCollector.from_state(self.name, state) if state else StatsCollector(self.name)
+
+    def content_key(self) -> tuple[Any, ...]:
+        """What identifies the index's content (for caches): rebuilds, appended rows, verify report."""
+        conn = self.connection()
+        top = conn.execute("SELECT max(id) FROM records").fetchone()[0]
+        report = conn.execute("SELECT value FROM meta WHERE key = 'verify_report'").fetchone()
+        return (self.generation, top, report[0] if report else None)
+
+    def list(self, query: RecordQuery, *, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+        return list_records(
+            self.connection(),
+            query,
+            self.use_fts,
+            offset=offset,
+            limit=limit,
+            cache=self.matches,
+            version=self.content_key(),
+        )
+
+    def neighbours(self, query: RecordQuery, record_id: int) -> dict[str, Any]:
+        return neighbours(
+            self.connection(), query, self.use_fts, record_id, cache=self.matches, version=self.content_key()
+        )
 
     def count(self) -> int:
         return int(self.connection().execute("SELECT count(*) FROM records").fetchone()[0])

@@ -54,15 +54,15 @@ def create_search_table(conn: sqlite3.Connection, use_fts: bool) -> None:
         conn.execute("CREATE TABLE search (rowid INTEGER PRIMARY KEY, text TEXT)")
 
 
-def search_clause(text: str, use_fts: bool) -> tuple[str, list[str]] | None:
-    """A condition on `r.id` and its parameters; None for an empty query."""
+def search_ids(text: str, use_fts: bool) -> tuple[str, list[str]] | None:
+    """A SELECT of the ids of records matching `text`, and its parameters; None for an empty query."""
     if use_fts:
         query = fts_query(text)
         if query is None:
             return None
-        return "r.id IN (SELECT rowid FROM search WHERE search MATCH ?)", [query]
+        return "SELECT rowid AS id FROM search WHERE search MATCH ?", [query]
     parts = terms(text)
     if not parts:
         return None
     condition = " AND ".join("instr(lower(text), ?) > 0" for _ in parts)
-    return f"r.id IN (SELECT rowid FROM search WHERE {condition})", [term.lower() for term, _ in parts]
+    return f"SELECT rowid AS id FROM search WHERE {condition}", [term.lower() for term, _ in parts]
