@@ -106,3 +106,26 @@ def test_the_command_reports_bad_input_in_one_line(tmp_path: Path) -> None:
     assert run.stderr.strip().splitlines() == [
         f"error: {stray}: not a dataset, failures file, run.json, verify report or evaluation report"
     ]
+
+
+def test_a_split_folder_is_one_dataset(dataset: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    from tracefabric.split.assign import split_dataset
+
+    report = split_dataset(dataset, dataset.parent / "agent.splits", validation=0.2, test=0.2, by=["sample"])
+    folder = report.out
+    with serve([folder]) as viewer:
+        (source,) = viewer.get("/api/sources")
+        assert source["kind"] == "dataset" and source["splits"][0] == "train"
+        assert source["records"] == len(read_jsonl(dataset))
+        assert source["failures"] and source["run"]  # found through the dataset the folder came from
+        page = viewer.get("/api/s/agent.splits/records", limit=500)
+        keys = [item["key"] for item in page["items"]]
+        assert all(key.split(":")[0] in source["splits"] for key in keys)
+        assert len(set(keys)) == len(keys) == source["records"]
+        last = keys[-1]
+        record = viewer.get(f"/api/s/agent.splits/records/{last}")
+        assert record["split"] == last.split(":")[0]
+        only_test = viewer.get("/api/s/agent.splits/records", split="test")
+        assert {item["split"] for item in only_test["items"]} == {"test"}
+        overview = viewer.get("/api/s/agent.splits/overview")
+        assert sum(overview["stats"]["splits"].values()) == source["records"]

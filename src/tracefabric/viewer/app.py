@@ -256,13 +256,20 @@ class Viewer:
 
     # -- keeping up with the files ------------------------------------------------------
     async def keep_up(self) -> None:
+        failing: dict[str, str] = {}  # logged once, not every second, until it recovers
         while True:
             await asyncio.sleep(REFRESH_S)
-            for source in self.sources.values():
+            for slug, source in self.sources.items():
                 try:
                     await run_in_threadpool(source.refresh)
-                except Exception:  # a bad moment on disk must not stop the viewer
-                    log.exception("refreshing %s", source.path)
+                except Exception as exc:  # a bad moment on disk must not stop the viewer
+                    problem = f"{type(exc).__name__}: {exc}"
+                    if failing.get(slug) != problem:
+                        log.warning("cannot take in the changes of %s: %s", source.path, problem)
+                    failing[slug] = problem
+                else:
+                    if failing.pop(slug, None) is not None:
+                        log.warning("%s: changes taken in again", source.path)
 
 
 async def _view_error(request: Request, exc: Exception) -> Response:

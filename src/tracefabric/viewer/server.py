@@ -61,15 +61,7 @@ def prepare(paths: list[str], index_dir: Path | None, say: Callable[[str], None]
 
 def landing_path(sources: list[Source]) -> str:
     """Where the printed URL opens: the only source's main view, else the list of sources."""
-    if len(sources) != 1:
-        return "/"
-    source = sources[0]
-    return {
-        "dataset": f"/s/{source.slug}",
-        "failures": f"/s/{source.slug}/failures",
-        "run": f"/s/{source.slug}/run",
-        "evaluation": f"/e/{source.slug}",
-    }[source.kind]
+    return sources[0].home() if len(sources) == 1 else "/"
 
 
 def serve(

@@ -80,6 +80,10 @@ class Source:
     path: Path
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def create(cls, slug: str, path: Path) -> Source:
+        return cls(slug, path)
+
     def open(self, index_dir: Path | None, say: Callable[[str], None]) -> None:
         """Build or reuse indexes."""
 
@@ -87,8 +91,18 @@ class Source:
         """Take in what changed on disk; True when something did."""
         return False
 
+    def home(self) -> str:
+        """The page a link to this source opens."""
+        return f"/s/{self.slug}"
+
     def describe(self) -> dict[str, Any]:
-        return {"slug": self.slug, "kind": self.kind, "path": str(self.path), "notes": self.notes}
+        return {
+            "slug": self.slug,
+            "kind": self.kind,
+            "path": str(self.path),
+            "notes": self.notes,
+            "home": self.home(),
+        }
 
 
 @dataclass
@@ -100,6 +114,7 @@ class DatasetView(Source):
     verify_report: Path | None = None
     _verify_seen: tuple[int, int] | None = None
     _facets: tuple[Any, dict[str, Any]] | None = None
+    index_dir: Path | None = None
 
     @property
     def run_info(self) -> dict[str, Any] | None:
@@ -108,6 +123,10 @@ class DatasetView(Source):
     @property
     def split_names(self) -> list[str]:
         return list(self.dataset.splits)
+
+    @classmethod
+    def create(cls, slug: str, path: Path) -> Source:
+        return cls(slug, path, dataset=open_dataset(path))
 
     def key(self, split: str, line: int) -> str:
         """The record's id in URLs: its line, with its split when there are several."""
@@ -121,6 +140,7 @@ class DatasetView(Source):
         return split, int(line)
 
     def open(self, index_dir: Path | None, say: Callable[[str], None]) -> None:
+        self.index_dir = index_dir
         self.records = RecordIndex(
             dict(self.dataset.splits), index_location(self.path, index_dir), name=str(self.path)
         )
@@ -173,7 +193,7 @@ class DatasetView(Source):
         if self.failures is None and self.dataset.failures_file is not None:
             self.failures = FailureIndex(
                 {"failures": self.dataset.failures_file},
-                index_location(self.dataset.failures_file, None),
+                index_location(self.dataset.failures_file, self.index_dir),
             )
             self.failures.open()
             changed = True
@@ -223,6 +243,9 @@ class FailuresView(Source):
     def refresh(self) -> bool:
         return self.failures.refresh() != "same"
 
+    def home(self) -> str:
+        return f"/s/{self.slug}/failures"
+
 
 @dataclass
 class DocumentView(Source):
@@ -233,37 +256,63 @@ class DocumentView(Source):
     def document(self) -> Any:
         return _read_json(self.path)
 
+    def home(self) -> str:
+        return f"/s/{self.slug}/run"
+
 
 @dataclass
 class EvaluationView(DocumentView):
     kind: ClassVar[str] = "evaluation"
 
+    def home(self) -> str:
+        return f"/e/{self.slug}"
 
-def _kind_of(path: Path) -> str:
-    if path.is_dir():
-        return "dataset"
-    if path.suffix == ".json":
-        document = _read_json(path)
-        if is_verify_report(document):
-            return "verify"
-        if looks_like_evaluation(document):
-            return "evaluation"
-        if is_run_json(document):
-            return "run"
-        raise ConfigError(
-            f"{path}: not a dataset, failures file, run.json, verify report or evaluation report"
-        )
-    first = _first_value(path)
-    if (
-        isinstance(first, dict)
-        and "messages" not in first
-        and "reason" in first
-        and ("slot" in first or "final" in first)
-    ):
-        return "failures"
-    if path.name.endswith(".failures.jsonl") and not (isinstance(first, dict) and "messages" in first):
-        return "failures"
-    return "dataset"
+
+@dataclass(frozen=True)
+class Peek:
+    """What a path holds, read once for every kind's test."""
+
+    path: Path
+    document: Any = None  # a .json file's content
+    first: Any = None  # a JSONL file's first value
+
+    @classmethod
+    def of(cls, path: Path) -> Peek:
+        if path.is_dir():
+            return cls(path)
+        if path.suffix == ".json":
+            return cls(path, document=_read_json(path))
+        return cls(path, first=_first_value(path))
+
+    @property
+    def jsonl(self) -> bool:
+        return self.path.is_file() and self.path.suffix != ".json"
+
+
+def _is_failures(peek: Peek) -> bool:
+    first = peek.first
+    if isinstance(first, dict) and "messages" in first:
+        return False
+    looks = isinstance(first, dict) and "reason" in first and ("slot" in first or "final" in first)
+    return peek.jsonl and (looks or peek.path.name.endswith(".failures.jsonl"))
+
+
+# What a path is, tried in order: (kind, test, the source it becomes; None: a verify report).
+KINDS: list[tuple[str, Callable[[Peek], bool], type[Source] | None]] = [
+    ("verify", lambda p: is_verify_report(p.document), None),
+    ("evaluation", lambda p: looks_like_evaluation(p.document), EvaluationView),
+    ("run", lambda p: is_run_json(p.document), DocumentView),
+    ("failures", _is_failures, FailuresView),
+    ("dataset", lambda p: p.path.is_dir() or p.jsonl, DatasetView),
+]
+
+
+def _kind_of(path: Path) -> tuple[str, type[Source] | None]:
+    peek = Peek.of(path)
+    for kind, test, source in KINDS:
+        if test(peek):
+            return kind, source
+    raise ConfigError(f"{path}: not a dataset, failures file, run.json, verify report or evaluation report")
 
 
 def _slug(path: Path, taken: set[str]) -> str:
@@ -284,14 +333,11 @@ def open_sources(paths: list[str | Path]) -> list[Source]:
         path = Path(raw)
         if not path.exists():
             raise ConfigError(f"{path}: no such file or folder")
-        kind = _kind_of(path)
-        if kind == "verify":
+        _, factory = _kind_of(path)
+        if factory is None:
             reports.append(path)
-        elif kind == "dataset":
-            sources.append(DatasetView(_slug(path, taken), path, dataset=open_dataset(path)))
         else:
-            factory = {"failures": FailuresView, "run": DocumentView, "evaluation": EvaluationView}[kind]
-            sources.append(factory(_slug(path, taken), path))
+            sources.append(factory.create(_slug(path, taken), path))
     datasets = [s for s in sources if isinstance(s, DatasetView)]
     for report in reports:
         document = _read_json(report)

@@ -63,7 +63,7 @@ function tabs(source, active) {
 }
 
 export function home(source) {
-  return { dataset: `/s/${source.slug}`, failures: `/s/${source.slug}/failures`, run: `/s/${source.slug}/run`, evaluation: `/e/${source.slug}` }[source.kind];
+  return source.home;
 }
 
 // Views call this with their source and tab, then render into `main`.
