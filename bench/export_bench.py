@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -142,16 +141,19 @@ def write_dataset(path: Path, count: int) -> None:
             handle.write(json.dumps(agent_record(i, rng), separators=(",", ":")) + "\n")
 
 
-def measure(args: list[str]) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of `tracefabric ARGS` in a child process."""
+def measure(args: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of `tracefabric ARGS` in a child process,
+    from the command's start (imports included) to its end. CPU time is what a shared machine
+    distorts least: records per CPU-second is what an idle core would give."""
     code = (
         "import resource, sys, time; from tracefabric.cli.main import main; sys.argv = ['tracefabric', *sys.argv[1:]];"
-        "t = time.perf_counter()\ntry:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)"
+        "t = time.perf_counter(); c = time.process_time()\ntry:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(time.perf_counter() - t, time.process_time() - c,"
+        " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)"
     )
     run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-    seconds, rss = run.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(rss)
+    seconds, cpu, rss = run.stderr.strip().splitlines()[-1].split()
+    return float(seconds), float(cpu), int(rss)
 
 
 def main() -> None:
@@ -178,17 +180,21 @@ def main() -> None:
                 ("export hf", ["export", str(data), "-f", "hf", "-o", str(folder / f"hf{count}")]),
                 ("split", ["split", str(data), "-o", str(folder / f"s{count}")]),
             ):
-                seconds, rss = measure(args)
+                seconds, cpu, rss = measure(args)
                 rows.append((name, count, count / seconds, rss))
-                print(f"  {name:10s} {count / seconds:>9,.0f} records/s   peak RSS {rss:>4} MB", flush=True)
-        print(f"\n({env_note}; baseline RSS of the interpreter with tracefabric imported is included)")
+                print(
+                    f"  {name:10s} {count / seconds:>9,.0f} records/s, {count / cpu:>9,.0f} per CPU-second"
+                    f"   peak RSS {rss:>4} MB",
+                    flush=True,
+                )
+        load = os.getloadavg()[0]
+        print(f"\n({env_note}, load average {load:.1f}; RSS includes the interpreter and its imports)")
         by = {(name, count): (rate, rss) for name, count, rate, rss in rows}
         small, large = options.records // 10, options.records
         for name in ("stats", "export hf", "split"):
             print(
                 f"{name:10s} RSS at {large:,} / at {small:,}: {by[(name, large)][1] / by[(name, small)][1]:.2f}"
             )
-    _ = resource  # the child measures itself
 
 
 if __name__ == "__main__":

@@ -73,3 +73,9 @@ class SandboxError(TracefabricError):
 
     def to_json(self) -> dict[str, object]:
         return {"success": False, "result": self.message, "error_type": self.error_type}
+
+
+def error_body(error_type: str, message: str) -> dict[str, object]:
+    """The JSON body of an HTTP error answer (tool server, trace viewer): `error` is what
+    DeepFabric's client reads on non-200 answers; `result` keeps the tool-call shape."""
+    return {"success": False, "result": message, "error": message, "error_type": error_type}

@@ -109,3 +109,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert run.stderr.strip().splitlines() == [
         f"error: {bad}:1: messages: List should have at least 2 items after validation, not 0 (--strict stops at the first bad record)"
     ]
+
+
+def test_records_of_unexpected_shape_are_reported_not_counted(mixed: Path, tmp_path: Path) -> None:
+    lines = mixed.read_text().splitlines()
+    shapes = [
+        {"messages": "text", "metadata": {}},
+        {"messages": [{"role": "user", "tool_calls": [{"no": "function"}]}], "metadata": {"kind": "agent"}},
+        {"messages": [], "metadata": "none"},
+        [1, 2],
+    ]
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join([lines[0], *(json.dumps(s) for s in shapes), lines[-1]]) + "\n")
+    stats = dataset_stats(path)
+    assert stats.records == 2 and stats.bad_records == 4
+    assert stats.kinds == {"basic": 1, "agent": 1} and stats.turns.total == 2
+    assert [b.split(":")[1] for b in stats.bad_examples] == ["2", "3", "4", "5"]

@@ -8,7 +8,10 @@ raw path and headers. Special repositories produce the awkward cases:
 - ``octo/busy``: 429 with ``retry-after`` (a secondary rate limit);
 - ``octo/renamed``: 301 to ``octo/hello`` on the same host (followed);
 - ``octo/moved``: 302 to another host (the sandbox must refuse it);
-- ``octo/echo``, ``octo/echo-long``: a 400 whose message echoes the Authorization header.
+- ``octo/echo``, ``octo/echo-long``: a 400 whose message echoes the Authorization header;
+- ``octo/echo-encoded``: a 400 whose message echoes the token base64-encoded (alone and in a
+  Basic credential), URL-encoded and split by whitespace, with response headers that do too;
+- ``octo/leaky``: a 200 repository whose description holds those encodings of the token.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 RESET_EPOCH = 1_700_000_000  # 2023-11-14T22:13:20Z
 HEAD_SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
@@ -43,6 +46,18 @@ FILES = {
     ("main", "unicode.txt"): UNICODE,
     ("main", "CHANGELOG.md"): "# Changes\n",  # the file the write tests replace
 }
+
+
+def leaked_forms(token: str) -> list[str]:
+    """The token as careless services echo it: base64 (alone, and inside a Basic credential),
+    URL-encoded, and wrapped across lines."""
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return [
+        base64.b64encode(token.encode()).decode(),
+        f"Basic {basic[:20]}\n {basic[20:]}",
+        quote(token, safe="") + "%0A",
+        f"{token[:12]}\n    {token[12:]}",
+    ]
 
 
 def _user(login: str) -> dict[str, Any]:
@@ -385,6 +400,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(
                 302, {"message": "Found"}, {"location": f"{self.state.redirect_host}/stolen{request.path}"}
             )
+        elif full_name in ("octo/echo-encoded", "octo/leaky"):
+            auth = request.headers.get("authorization", "")
+            token = auth.removeprefix("Bearer ")
+            text = " ".join(leaked_forms(token))
+            headers = {"x-echo-token": leaked_forms(token)[0], "set-cookie": f"session={token}"}
+            if full_name == "octo/leaky":
+                self._send(200, {**repo_json(full_name), "description": text}, headers)
+            else:
+                self._send(400, {"message": f"Problems parsing credentials: {text}"}, headers)
         elif full_name in ("octo/echo", "octo/echo-long"):
             # A long message puts the credential across the component's 500-character clip.
             padding = "." * 460 if full_name == "octo/echo-long" else ""

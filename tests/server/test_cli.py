@@ -120,12 +120,23 @@ def test_public_bind_without_token_exits_2_with_one_line(manifest_path: Path) ->
         (["--workers", "0"], "--workers"),
         (["--token", "short"], "--token"),
         (["--manifest", "/nonexistent/spin.toml"], "spin.toml"),
+        (["--max-session-bytes", "lots"], "error: --max-session-bytes: 'lots' is not a size"),
+        (["--max-store-bytes", "10"], "error: --max-store-bytes: must be at least 1024 bytes"),
+        (["--max-instances", "-1"], "error: --max-instances: must be at least 1"),
+        (["--header-timeout", "soon"], "error: --header-timeout: 'soon' is not a duration"),
+        (["--body-timeout", "0"], "error: --body-timeout: must be positive"),
+        (
+            ["--allowed-origin", "localhost:5173"],
+            "error: --allowed-origin: 'localhost:5173' is not an origin",
+        ),
+        (["--allowed-host", "a/b"], "error: --allowed-host: 'a/b' is not a host name"),
     ],
 )
 def test_bad_options_exit_2(args: list[str], message: str) -> None:
     result = _run("--port", "0", *args)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_port_in_use_exits_2(manifest_path: Path) -> None:

@@ -103,7 +103,7 @@ def test_error_shapes_the_client_reads(http: httpx.Client) -> None:
     )
     assert failed.status_code == 200 and failed.json()["error_type"] == "FileNotFound"
     # A malformed request: non-200 with a JSON body carrying `error` (never a non-JSON body).
-    bad = http.post("/vfs/execute", content=b"{oops")
+    bad = http.post("/vfs/execute", content=b"{oops", headers={"content-type": "application/json"})
     assert bad.status_code == 400 and isinstance(bad.json()["error"], str)
 
 

@@ -126,17 +126,19 @@ def test_management_operations_reach_the_component(http: httpx.Client) -> None:
     assert posted == {"method": "POST", "body": {"k": [1, 2]}, "query": {"namespace": "team-a", "x": "1"}}
     got = _json(http.get("/ops/stats"))
     assert got["method"] == "GET" and got["body"] is None
-    text = _json(http.post("/ops/stats", content=b"name: yaml-ish\n"))
-    assert text["body"] == "name: yaml-ish\n"  # non-JSON text reaches the component as text
+    yaml_type = {"content-type": "application/yaml"}
+    text = _json(http.post("/ops/stats", content=b"name: yaml-ish\n", headers=yaml_type))
+    assert text["body"] == "name: yaml-ish\n"  # YAML (non-JSON text) reaches the component as text
     conflict = _error(http.post("/ops/conflict", json={}), 409, "Conflict")
     assert "conflicts" in conflict["error"]
 
 
 def test_a_crashing_operation_answers_json_without_a_stack_trace(http: httpx.Client) -> None:
-    crashed = _error(http.post("/ops/crash"), 500, "ComponentError")
+    no_body = {"content-type": "application/json"}
+    crashed = _error(http.post("/ops/crash", headers=no_body), 500, "ComponentError")
     assert "Traceback" not in crashed["error"] and 'File "' not in crashed["error"]
     # A component answering NaN can't be encoded as JSON: still a JSON error.
-    _error(http.post("/ops/nan"), 500, "ComponentError")
+    _error(http.post("/ops/nan", headers=no_body), 500, "ComponentError")
 
 
 # -- unknown things -------------------------------------------------------------------------
@@ -220,7 +222,8 @@ def test_oversized_body_is_400_json(manifest_path, tmp_path) -> None:  # type: i
     server: ToolServer = start_server(manifest_path, tmp_path, max_body_bytes=64 * 1024)
     try:
         big = json.dumps(_execute("s1", "echo", text="x" * 100_000)).encode()
-        with httpx.Client(base_url=server.url, trust_env=False) as client:
+        json_type = {"content-type": "application/json"}
+        with httpx.Client(base_url=server.url, trust_env=False, headers=json_type) as client:
             # Declared length over the limit: refused before the body is read.
             _error(client.post("/ops/execute", content=big), 400, "InvalidRequest")
             # No declared length (chunked): refused once the limit is passed.

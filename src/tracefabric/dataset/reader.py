@@ -90,12 +90,14 @@ def read_records(
     *,
     strict: bool = False,
     validate: bool = True,
+    shape: bool = True,
     on_bad: Callable[[BadRecord], None] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) for each good record of a JSONL dataset, in file order.
 
     `validate=False` checks only the shape the caller relies on (`shape_problem`): for reports
-    that must keep up with large files; exports validate every record."""
+    that must keep up with large files; exports validate every record. `validate=False,
+    shape=False` only parses: for a caller that handles any shape itself."""
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"{path}: no such dataset file")
@@ -106,7 +108,12 @@ def read_records(
             record, problem = parse_line(raw)
             if record is not None:
                 record = upgrade_record(record)
-                problem = problem_of(record) if validate else shape_problem(record)
+                if validate:
+                    problem = problem_of(record)
+                elif shape:
+                    problem = shape_problem(record)
+                else:
+                    problem = None if isinstance(record, dict) else "not a JSON object"
             if problem is not None:
                 bad = BadRecord(str(path), number, problem)
                 if strict:

@@ -188,6 +188,17 @@ def _statistics(stats: DatasetStats) -> list[str]:
     return lines
 
 
+def _summary(stats: DatasetStats) -> str:
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in stats.kinds.most_common())
+    text = f"Synthetic training data made with tracefabric {__version__}: {kinds or 'no'} records."
+    if stats.kinds.get("agent"):
+        text += (
+            " Agent samples come from a ReAct loop whose every tool call ran for real in a WebAssembly "
+            "sandbox; each keeps the exact trace of its calls, so `tracefabric verify` can replay it."
+        )
+    return text
+
+
 def dataset_card(
     *,
     source: Any,
@@ -213,9 +224,7 @@ def dataset_card(
     body = [
         f"# {name}",
         "",
-        f"Synthetic training data for tool-using LLM agents, made with tracefabric {__version__}. "
-        "Agent samples come from a ReAct loop whose every tool call ran for real in a WebAssembly "
-        "sandbox; each record keeps the exact trace of its calls, so `tracefabric verify` can replay it.",
+        _summary(stats),
         "",
         "## How it was made",
         "",

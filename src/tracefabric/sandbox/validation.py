@@ -80,3 +80,34 @@ class SchemaValidators:
                 f"Invalid arguments for {tool}: {_path(error)}: {error.message} (rule: {error.validator})"
             )
         return instance
+
+
+def invalid_text_path(value: Any, path: str = "") -> str | None:
+    """Where `value` holds text that is not Unicode (a lone surrogate such as "\\ud800", which
+    JSON can spell but UTF-8 cannot): its path ('file_path', 'files.0', a key's own path), or
+    None. Walked without recursion, so a deep document can't exhaust the stack."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return where or "(value)"
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                child = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and not _encodable(key):
+                    return child.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+                stack.append((sub, child))
+        elif isinstance(item, list):
+            stack.extend((sub, f"{where}.{i}" if where else str(i)) for i, sub in enumerate(item))
+    return None
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

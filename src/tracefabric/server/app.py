@@ -4,6 +4,9 @@ It does only what HTTP adds: the bearer-token check, reading the body under a si
 moving sandbox calls off the event loop (worker pool), and encoding the answer. Everything
 else (routes, validation, errors) is the router's, shared with the in-process transport,
 so the two behave the same by construction. Every answer is JSON, errors included.
+
+Before a request gets here, `tracefabric.asgi` has checked it (the browser guard: Host,
+Origin, Content-Type) and bounded how long its headers and body may take (see `runner`).
 """
 
 from __future__ import annotations
@@ -79,11 +82,13 @@ class ToolServerApp:
                     if body is None:
                         return  # the client went away
                     status, payload = await self._dispatch(scope, body)
-            status, content = encode_response(status, payload)
         except Exception:
             log.exception("internal error while serving %s %s", scope.get("method"), scope.get("path"))
             message = "internal error while serving the request (see the server log)"
-            status, content = encode_response(500, error_body("InternalError", message))
+            status, payload = 500, error_body("InternalError", message)
+        status, content = encode_response(status, payload)
+        if status == 405 and isinstance(payload, dict) and isinstance(payload.get("allow"), list):
+            headers.append((b"allow", ", ".join(payload["allow"]).encode("ascii")))
         headers += [JSON_HEADER, (b"content-length", str(len(content)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})

@@ -7,7 +7,9 @@
         Sandbox.connect(server.url).call(...)
 
 Startup order: check the bind policy, bind the port (fail fast if it is taken), load every
-enabled component (builds and compiles are cached), then listen and announce. Shutdown:
+enabled component (builds and compiles are cached), then listen and announce. Every request
+passes the browser guard (`tracefabric.asgi.guard`: Host, Origin, Content-Type) and the
+slow-client deadlines (`tracefabric.asgi.protocol`) before the app sees it. Shutdown:
 stop accepting, let requests in flight finish (each tool call ends by its own deadline at
 the latest), stop the sweeper, then release the worker pool and the stores.
 """
@@ -27,13 +29,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tracefabric.asgi.guard import GuardMiddleware, RequestGuard
 from tracefabric.errors import ConfigError
 
 from .auth import TOKEN_ENV, check_bind_policy, is_loopback
-from .config import ServerConfig
+from .config import ServerConfig, format_size
 
 log = logging.getLogger("tracefabric.server")
 STARTUP_TIMEOUT_S = 60.0
+# The mock's load-schema takes YAML as well as JSON (none of these is a type a browser may
+# send cross-site without a preflight).
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
 def _resolve(host: str, port: int) -> tuple[int, int, tuple[Any, ...]]:
@@ -99,6 +105,8 @@ class ToolServer:
         bound = self._socket.getsockname()
         self.address, self.port = bound[0], bound[1]
         self.url = _url(self.address, self.port)
+        self.guard = self._guard()
+        self.asgi = GuardMiddleware(self.app, self.guard)
         self._uvicorn: Any = None
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -106,6 +114,7 @@ class ToolServer:
     def _setup(self, host: Any) -> None:
         from tracefabric.sandbox.api.router import Router
         from tracefabric.sandbox.host import SandboxHost
+        from tracefabric.sandbox.kv import KVQuota
 
         from .app import ToolServerApp
         from .pool import WorkerPool
@@ -113,7 +122,12 @@ class ToolServer:
 
         config = self.config
         self.host = host or SandboxHost(
-            config.manifest, data_dir=config.data_dir, enable=config.enable, pool_size=config.instance_pool
+            config.manifest,
+            data_dir=config.data_dir,
+            enable=config.enable,
+            pool_size=config.instance_pool,
+            max_instances=config.max_instances,
+            kv_quota=KVQuota(config.max_session_bytes, config.max_store_bytes),
         )
         try:
             for name in self.host.component_names():
@@ -128,12 +142,38 @@ class ToolServer:
                 max_body_bytes=config.max_body_bytes,
                 sessions=self.sessions,
                 bearer_auth=bool(self.token),
+                limits=self.limits(),
             )
             self.pool = WorkerPool(config.workers)
         except BaseException:
             self.host.close()
             raise
         self.app = ToolServerApp(self.router, self.pool, token=self.token, sessions=self.sessions)
+
+    def _guard(self) -> RequestGuard:
+        config = self.config
+        # The name the user bound (e.g. a LAN host name) is one clients will use.
+        named = [] if config.host in ("", self.address) else [f"{config.host}:{self.port}"]
+        return RequestGuard(
+            self.address,
+            self.port,
+            allowed_hosts=[*named, *config.allowed_hosts],
+            allowed_origins=config.allowed_origins,
+            body_types=YAML_TYPES,
+        )
+
+    def limits(self) -> dict[str, Any]:
+        """The limits this server enforces (published in its OpenAPI document)."""
+        config = self.config
+        return {
+            "max_body_bytes": config.max_body_bytes,
+            "max_instances": config.max_instances,
+            "max_session_bytes": config.max_session_bytes,
+            "max_store_bytes": config.max_store_bytes,
+            "header_timeout_s": config.header_timeout_s,
+            "body_timeout_s": config.body_timeout_s,
+            "session_ttl_s": config.session_ttl_s or None,
+        }
 
     # -- description ------------------------------------------------------------------
     def startup_line(self) -> str:
@@ -148,15 +188,30 @@ class ToolServer:
         return (
             f"tracefabric tool server on {self.url} · components: {components} · "
             f"data: {Path(data) if data else 'custom store'} · auth: {auth} · workers: {self.pool.workers} · "
-            f"session TTL: {_duration(self.config.session_ttl_s)} · OpenAPI: {self.url}/openapi.json"
+            f"session TTL: {_duration(self.config.session_ttl_s)} · "
+            f"limits: {self._limits_line()} · OpenAPI: {self.url}/openapi.json"
+        )
+
+    def _limits_line(self) -> str:
+        config = self.config
+        instances, session, total = config.max_instances, config.max_session_bytes, config.max_store_bytes
+        return ", ".join(
+            (
+                f"{instances} live instances" if instances else "no instance limit",
+                f"{format_size(session)} per session" if session else "no per-session limit",
+                f"{format_size(total)} in all" if total else "no total storage limit",
+            )
         )
 
     # -- running ----------------------------------------------------------------------
     def _uvicorn_server(self) -> Any:
         import uvicorn
 
+        from tracefabric.asgi.protocol import guarded_protocol
+
         config = uvicorn.Config(
-            self.app,
+            self.asgi,
+            http=guarded_protocol(self.config.header_timeout_s, self.config.body_timeout_s),
             lifespan="on",
             ws="none",
             log_config=None,

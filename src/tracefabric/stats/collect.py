@@ -98,15 +98,14 @@ class StatsCollector:
         self._topic_paths: dict[str, list[str]] = {}
 
     def add(self, record: dict[str, Any], split: str = "train") -> None:
-        stats = self.stats
-        stats.records += 1
-        stats.splits[split] = stats.splits.get(split, 0) + 1
-        metadata = record.get("metadata") or {}
-        stats.kinds[str(metadata.get("kind", "unknown"))] += 1
+        """Count one record. Everything is computed first and committed last, so a record of an
+        unexpected shape raises (AttributeError, TypeError, ...) without leaving half its counts."""
+        metadata = record["metadata"]
+        kind = str(metadata.get("kind", "unknown"))
         # One pass over the messages for every count (stats must keep up with large files).
         turns = steps = calls = chars = 0
-        called = stats.tools_called
-        for message in record.get("messages") or []:
+        called: list[str] = []
+        for message in record["messages"]:
             content = message.get("content")
             if content:
                 chars += len(content)
@@ -117,37 +116,45 @@ class StatsCollector:
                 steps += 1
                 calls += len(tool_calls)
                 for call in tool_calls:
-                    function = call.get("function") or {}
+                    function = call["function"]
                     name = str(function.get("name"))
-                    called[name] += 1
+                    called.append(name)
                     chars += len(name) + len(str(function.get("arguments") or ""))
+        tools = record.get("tools") or []
+        offered = [str((tool.get("function") or {}).get("name")) for tool in tools]
+        if self._estimate:
+            if tools:
+                chars += len(orjson.dumps(tools))
+            tokens = estimate_tokens(chars)
+        else:
+            tokens = self.tokens.count(record)
+        errors = [str(e) for e in metadata.get("errors_seen") or ()]
+        faults = [str(f) for f in metadata.get("injected_faults") or ()]
+        topic = metadata.get("topic_id")
+        path = [str(p) for p in metadata.get("topic_path") or ()] if isinstance(topic, str) else None
+        ok = accepted(record)
+
+        stats = self.stats
+        stats.records += 1
+        stats.splits[split] = stats.splits.get(split, 0) + 1
+        stats.kinds[kind] += 1
         stats.turns.add(turns)
         stats.steps.add(steps)
         stats.tool_calls.add(calls)
-        tools = record.get("tools")
-        if tools:
-            offered = stats.tools_offered
-            for tool in tools:
-                if isinstance(tool, dict):
-                    offered[str((tool.get("function") or {}).get("name"))] += 1
-            if self._estimate:
-                chars += len(orjson.dumps(tools))
-        errors = metadata.get("errors_seen")
+        stats.tokens.add(tokens)
+        stats.tools_called.update(called)
+        stats.tools_offered.update(offered)
         if errors:
-            stats.errors.update(str(e) for e in errors)
-        faults = metadata.get("injected_faults")
+            stats.errors.update(errors)
         if faults:
-            stats.injected_faults.update(str(f) for f in faults)
-        if accepted(record):
+            stats.injected_faults.update(faults)
+        if ok:
             stats.accepted += 1
         else:
             stats.rejected += 1
-        stats.tokens.add(estimate_tokens(chars) if self._estimate else self.tokens.count(record))
-        topic = metadata.get("topic_id")
-        if isinstance(topic, str):
+        if path is not None:
             self._topic_counts[topic] += 1
-            if topic not in self._topic_paths:
-                self._topic_paths[topic] = [str(p) for p in metadata.get("topic_path") or []]
+            self._topic_paths.setdefault(topic, path)
 
     def state(self) -> dict[str, Any]:
         """What `add` and `bad` have gathered so far, as JSON; `from_state` continues from it
@@ -296,8 +303,13 @@ def dataset_stats(
     source = dataset if isinstance(dataset, DatasetSource) else open_dataset(dataset)
     collector = StatsCollector(str(source.path), token_counter(template, tokenizer))
     for split, path in source.splits.items():
-        for _, record in read_records(path, validate=validate, on_bad=collector.bad):
-            collector.add(record, split)
+        # Without --validate, no separate shape check: a record `add` cannot count is reported
+        # like any bad record (its line and the problem), and nothing of it is counted.
+        for line, record in read_records(path, validate=validate, shape=validate, on_bad=collector.bad):
+            try:
+                collector.add(record, split)
+            except (AttributeError, TypeError, KeyError, ValueError) as exc:
+                collector.bad(BadRecord(str(path), line, f"unexpected shape ({type(exc).__name__}: {exc})"))
     return collector.finish(
         topics_file=Path(topics) if topics else source.topics_file,
         failures_file=source.failures_file,

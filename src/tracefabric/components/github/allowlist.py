@@ -51,8 +51,8 @@ class RepoAllowlist:
             owner, sep, repo = entry.partition("/")
             if (
                 not sep
-                or not OWNER_RE.match(owner)
-                or not (repo == "*" or REPO_RE.match(repo))
+                or not OWNER_RE.fullmatch(owner)
+                or not (repo == "*" or REPO_RE.fullmatch(repo))
                 or repo in (".", "..")
             ):
                 raise RepoNotAllowed(

@@ -2,8 +2,9 @@
 
 Requests go to ``api_base`` only (the manifest grants that origin and nothing else; the host
 refuses any other URL, and any redirect off it, before a byte is sent). The token goes in
-the Authorization header and nowhere else: it is never logged, never put in a message, and
-the host scrubs secret values from every output besides.
+the Authorization header and nowhere else: it is never logged, never put in a message (text
+GitHub sends back is redacted of it, in any common encoding, before it is quoted), and the
+host scrubs secret values from every output besides.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tracefabric.guest import (
     log,
     variables,
 )
+from tracefabric.guest.redact import Redactor
 
 DEFAULT_API_BASE = "https://api.github.com"
 USER_AGENT = "tracefabric-github/0.1"
@@ -67,6 +69,7 @@ class GitHub:
     def __init__(self, settings: Settings, meta: dict[str, Any] | None = None) -> None:
         self.settings = settings
         self.meta = meta if meta is not None else {}
+        self._redactor = Redactor([settings.token] if settings.token else [])
 
     def _headers(self, accept: str) -> dict[str, str]:
         headers = {"accept": accept, "x-github-api-version": API_VERSION, "user-agent": USER_AGENT}
@@ -117,8 +120,7 @@ class GitHub:
         }
 
     def _redact(self, text: str) -> str:
-        token = self.settings.token
-        return text.replace(token, "[REDACTED]") if token else text
+        return self._redactor(text)
 
     def _error(self, status: int, headers: dict[str, str], data: Any, what: str) -> ToolError:
         # Redacted before clipping: a server that echoes the credential must not put it (or a

@@ -36,7 +36,7 @@ def segment(value: str) -> str:
 
 
 def check_owner(owner: str) -> str:
-    if not isinstance(owner, str) or not OWNER_RE.match(owner):
+    if not isinstance(owner, str) or not OWNER_RE.fullmatch(owner):
         raise InvalidArguments(
             f"owner {owner!r} is not a GitHub user or organization name "
             "(letters, digits and '-', e.g. 'octocat')"
@@ -45,7 +45,7 @@ def check_owner(owner: str) -> str:
 
 
 def check_repo(repo: str) -> str:
-    if not isinstance(repo, str) or not REPO_RE.match(repo) or repo in (".", ".."):
+    if not isinstance(repo, str) or not REPO_RE.fullmatch(repo) or repo in (".", ".."):
         raise InvalidArguments(
             f"repo {repo!r} is not a repository name (letters, digits, '.', '_' and '-'; "
             "give the owner separately, e.g. owner='octocat', repo='hello-world')"

@@ -21,8 +21,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from tracefabric.errors import ConfigError, ErrorType, SandboxError
+from tracefabric.errors import ConfigError, ErrorType, SandboxError, error_body
 from tracefabric.sandbox.host import SandboxHost, check_namespace, check_session_id
+from tracefabric.sandbox.validation import invalid_text_path
 
 from .openapi import build_openapi
 from .wire import MAX_JSON_DEPTH, encode_json, nested_too_deep, split_path
@@ -44,11 +45,6 @@ class SessionObserver(Protocol):
     def forget(self, session_id: str) -> None: ...
 
 
-def error_body(error_type: str, message: str) -> dict[str, Any]:
-    # `error` is what DeepFabric's client reads on non-200; `result` keeps the tool-call shape.
-    return {"success": False, "result": message, "error": message, "error_type": error_type}
-
-
 def encode_response(status: int, payload: Any) -> tuple[int, bytes]:
     """The response body as strict JSON; a value that can't be encoded is the component's fault."""
     try:
@@ -62,8 +58,16 @@ def _invalid(message: str) -> SandboxError:
     return SandboxError(ErrorType.INVALID_REQUEST, f"Invalid request: {message}", status=400)
 
 
+class MethodNotAllowed(SandboxError):
+    """405; the answer names the allowed method in `allow` (the HTTP server's `Allow` header)."""
+
+    def __init__(self, method: str, path: str, allowed: str) -> None:
+        super().__init__("MethodNotAllowed", f"{method} is not allowed on {path} (use {allowed})", status=405)
+        self.allowed = allowed
+
+
 def _not_allowed(method: str, path: str, allowed: str) -> SandboxError:
-    return SandboxError("MethodNotAllowed", f"{method} is not allowed on {path} (use {allowed})", status=405)
+    return MethodNotAllowed(method, path, allowed)
 
 
 class Router:
@@ -74,11 +78,14 @@ class Router:
         max_body_bytes: int = MAX_BODY_BYTES,
         sessions: SessionObserver | None = None,
         bearer_auth: bool = False,
+        limits: Mapping[str, Any] | None = None,
     ) -> None:
+        """`limits`: what the server around this router enforces, for the OpenAPI document."""
         self.host = host
         self.max_body_bytes = max_body_bytes
         self.sessions = sessions
         self.bearer_auth = bearer_auth
+        self.limits = {"max_body_bytes": max_body_bytes, **(limits or {})}
 
     # -- entry point ------------------------------------------------------------------
     def handle(
@@ -91,6 +98,8 @@ class Router:
         """`path` is percent-encoded (as on the wire, without the query string)."""
         try:
             status, payload = self._route(method.upper(), path, body, query or {})
+        except MethodNotAllowed as exc:
+            return exc.status, {**error_body(exc.error_type, exc.message), "allow": [exc.allowed]}
         except SandboxError as exc:
             return exc.status, error_body(exc.error_type, exc.message)
         except ConfigError as exc:
@@ -169,7 +178,7 @@ class Router:
             return 200, {"components": [i.name for i in infos], "details": [i.to_json() for i in infos]}
         if name == "openapi.json":
             entries = [(i.name, i.route, i.description) for i in self.host.components()]
-            return 200, build_openapi(entries, bearer_auth=self.bearer_auth)
+            return 200, build_openapi(entries, bearer_auth=self.bearer_auth, limits=self.limits)
         return self._execute(None, self._json(body), query)
 
     def _component_route(
@@ -223,6 +232,12 @@ class Router:
         if nested_too_deep(value):
             raise _invalid(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         return value
+
+    @staticmethod
+    def _check_text(payload: Any) -> None:
+        where = invalid_text_path(payload)
+        if where is not None:
+            raise _invalid(f"{where}: not valid Unicode text (a lone surrogate)")
 
     def _execute(self, component: str | None, payload: Any, query: Mapping[str, str]) -> tuple[int, Any]:
         if not isinstance(payload, dict):
@@ -296,6 +311,7 @@ class Router:
                     raise _invalid("body must be JSON or UTF-8 text") from None
             if nested_too_deep(payload):
                 raise _invalid(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+            self._check_text(payload)
         namespace = query.get("namespace")
         if isinstance(payload, dict) and namespace is None:
             namespace = payload.get("namespace")

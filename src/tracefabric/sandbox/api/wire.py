@@ -21,11 +21,17 @@ def encode_json(value: Any) -> bytes:
     """Strict JSON (no NaN/Infinity, which other parsers reject); a value JSON can't hold is
     the caller's mistake, raised before anything is sent."""
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise SandboxError(
             ErrorType.INVALID_REQUEST, f"Invalid request: body is not JSON-serialisable ({exc})"
         ) from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Text that is not Unicode (a lone surrogate) travels as a JSON escape, so the receiver
+        # (the router, for both transports) decides what it means, and refuses it the same way.
+        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
 def path_segment(value: Any) -> str:

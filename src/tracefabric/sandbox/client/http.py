@@ -56,9 +56,11 @@ class HTTPTransport:
             "limits": self._limits,
         }
 
-    def _build(self, body: Any) -> tuple[bytes | None, dict[str, str]]:
+    def _build(self, method: str, body: Any) -> tuple[bytes | None, dict[str, str]]:
         if body is None:
-            return None, {}
+            # A tool server refuses a POST that is not declared JSON (browsers can send those
+            # cross-site), even an empty one.
+            return None, ({"Content-Type": JSON_CONTENT_TYPE} if method.upper() == "POST" else {})
         return encode_json(body), {"Content-Type": JSON_CONTENT_TYPE}
 
     def _decode(self, response: httpx.Response) -> tuple[int, Any]:
@@ -78,7 +80,7 @@ class HTTPTransport:
     def request(
         self, method: str, path: str, body: Any = None, query: Mapping[str, str] | None = None
     ) -> tuple[int, Any]:
-        content, headers = self._build(body)
+        content, headers = self._build(method, body)
         if self._sync is None:
             self._sync = httpx.Client(**self._client_kwargs())
         try:
@@ -92,7 +94,7 @@ class HTTPTransport:
     async def arequest(
         self, method: str, path: str, body: Any = None, query: Mapping[str, str] | None = None
     ) -> tuple[int, Any]:
-        content, headers = self._build(body)
+        content, headers = self._build(method, body)
         loop = asyncio.get_running_loop()
         if self._async is None or self._async_loop is not loop:
             # Pooled connections belong to the loop that opened them: a new loop gets its own.

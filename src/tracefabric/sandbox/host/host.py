@@ -21,25 +21,32 @@ from wasmtime import WasmtimeError
 
 from tracefabric import paths
 from tracefabric.errors import ConfigError, ErrorType, SandboxError
+from tracefabric.guest.redact import Redactor
 from tracefabric.sandbox.engine import CompileCache, WasmEngine
-from tracefabric.sandbox.kv import KVBackend, SQLiteKV, session_scope
+from tracefabric.sandbox.kv import KVBackend, KVQuota, SQLiteKV, session_scope
 from tracefabric.sandbox.manifest import BUILTIN_PREFIX, Manifest, VariableResolver, load_manifest
-from tracefabric.sandbox.validation import ArgumentError, SchemaValidators
+from tracefabric.sandbox.validation import ArgumentError, SchemaValidators, invalid_text_path
 
+from .budget import DEFAULT_MAX_INSTANCES, InstanceBudget
 from .context import CallContext, ContextRegistry
 from .extensions import HostExtension, load_extension
 from .grants import Grants
 from .imports import HostImports
+from .logs import LIBRARY_FILTER
 from .outbound import OutboundHTTP
 from .runtime import CallOutcome, ComponentRuntime, PoolRefiller
 
-SESSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-NAMESPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# JSON Schema (ECMA-262) patterns, also published in the OpenAPI document. Python's `$` also
+# matches before a trailing newline, so the checks use `fullmatch`.
+SESSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+SESSION_RE = re.compile(SESSION_PATTERN)
+NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
 DYNAMIC_DESCRIBE_TTL_S = 1.0
 
 
 def check_session_id(session_id: Any) -> str:
-    if not isinstance(session_id, str) or not SESSION_RE.match(session_id):
+    if not isinstance(session_id, str) or not SESSION_RE.fullmatch(session_id):
         raise SandboxError(
             ErrorType.INVALID_REQUEST,
             "session_id must be 1-128 characters of letters, digits, '.', '_', ':' or '-'",
@@ -50,7 +57,7 @@ def check_session_id(session_id: Any) -> str:
 def check_namespace(namespace: Any) -> str:
     if namespace is None:
         return "default"
-    if not isinstance(namespace, str) or not NAMESPACE_RE.match(namespace):
+    if not isinstance(namespace, str) or not NAMESPACE_RE.fullmatch(namespace):
         raise SandboxError(
             ErrorType.INVALID_REQUEST, "namespace must be 1-64 characters of letters, digits, '.', '_' or '-'"
         )
@@ -85,7 +92,11 @@ class SandboxHost:
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
         pool_size: int = 0,
+        max_instances: int | None = DEFAULT_MAX_INSTANCES,
+        kv_quota: KVQuota | None = None,
     ) -> None:
+        """`max_instances`: live session instances kept, across components (None: no limit);
+        `kv_quota`: byte limits of the default SQLite store (ignored with your own `kv`)."""
         self.manifest = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
         for name in enable:
             if name not in self.manifest.component:
@@ -94,10 +105,15 @@ class SandboxHost:
             name for name, config in self.manifest.component.items() if config.enabled or name in set(enable)
         }
         self.resolver = VariableResolver(self.manifest, variables, environ)
-        self.kv = kv or SQLiteKV(Path(data_dir) if data_dir else paths.data_dir() / "kv")
+        self.kv = kv or SQLiteKV(Path(data_dir) if data_dir else paths.data_dir() / "kv", quota=kv_quota)
+        self.budget = InstanceBudget(max_instances)
         self.registry = ContextRegistry()
-        self.http = OutboundHTTP()
-        self._secrets = self.resolver.secrets()
+        # Secret variables' values, in every common encoding, are removed from everything the
+        # host passes on: results, errors, meta, traces, management answers and guest logs.
+        self.redactor = Redactor(self.resolver.secrets())
+        if self.redactor:
+            LIBRARY_FILTER.register(self.redactor)  # the HTTP libraries' own debug logs
+        self.http = OutboundHTTP(scrub=self.scrub)
         self.imports = HostImports(self.registry, self.kv, self.http, self.scrub)
         self.engine = WasmEngine.shared()
         self.compile_cache = CompileCache(self.engine)
@@ -173,6 +189,7 @@ class SandboxHost:
             self.registry,
             self.engine.engine,
             self.engine.ticks_for,
+            budget=self.budget,
             pool_size=self.pool_size,
             refiller=self._refiller,
             running=self.engine.running,
@@ -251,6 +268,14 @@ class SandboxHost:
         runtime = self.runtime(component)
         if not isinstance(tool, str):
             raise SandboxError(ErrorType.INVALID_REQUEST, "tool must be a string")
+        where = invalid_text_path(args)
+        if where is not None:
+            # The request itself can't be passed on (the guest takes UTF-8): refused like a
+            # malformed request, whichever transport it came through.
+            raise SandboxError(
+                ErrorType.INVALID_ARGUMENTS,
+                f"Invalid arguments for {tool}: {where}: not valid Unicode text (a lone surrogate)",
+            )
         started = time.perf_counter()
         entry = self.tool_schema(component, tool, namespace)
         if entry is None:
@@ -298,11 +323,7 @@ class SandboxHost:
 
             result = json.dumps(result, ensure_ascii=False)
         error_type = None if success else str(payload.get("error_type") or ErrorType.COMPONENT_ERROR)
-        response: dict[str, Any] = {
-            "success": success,
-            "result": self.scrub(result),
-            "error_type": error_type,
-        }
+        response: dict[str, Any] = {"success": success, "result": result, "error_type": error_type}
         meta = payload.get("meta")
         if isinstance(meta, dict) and meta:
             response["meta"] = meta
@@ -313,7 +334,7 @@ class SandboxHost:
                 "executed": outcome is not None,
                 "state_digest": self.session_digest(session_id, component),
             }
-        return response
+        return self.redactor.value(response)  # type: ignore[return-value]
 
     # -- management -------------------------------------------------------------------
     def manage(
@@ -337,7 +358,7 @@ class SandboxHost:
                 self, component, operation, body, method=method, query=dict(query or {}), namespace=namespace
             )
             if handled is not None:
-                return handled
+                return handled[0], self.redactor.value(handled[1])
         return self.guest_manage(component, operation, body, method=method, query=query, namespace=namespace)
 
     def guest_manage(
@@ -373,9 +394,10 @@ class SandboxHost:
         payload = outcome.payload
         if outcome.trapped or "status" not in payload:
             error = payload.get("result", "the operation failed")
-            return 500, {"success": False, "error": error, "error_type": payload.get("error_type")}
+            failure = {"success": False, "error": error, "error_type": payload.get("error_type")}
+            return 500, self.redactor.value(failure)
         status = payload.get("status")
-        return (status if isinstance(status, int) else 500), payload.get("body")
+        return (status if isinstance(status, int) else 500), self.redactor.value(payload.get("body"))
 
     def extension(self, component: str) -> HostExtension | None:
         """The host-side extension of a built-in component, if it has one (see `extensions`)."""
@@ -429,12 +451,11 @@ class SandboxHost:
 
     # -- misc -------------------------------------------------------------------------
     def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "[REDACTED]")
-        return text
+        """`text` without any secret variable's value, in any of its common encodings."""
+        return self.redactor(text)
 
     def close(self) -> None:
+        LIBRARY_FILTER.unregister(self.redactor)
         if self._refiller is not None:
             self._refiller.close()
         self.http.close()

@@ -18,7 +18,7 @@ from typing import Any
 from wasmtime import Engine
 from wasmtime.component import Linker, Record, ResourceHost, ResourceType, Variant
 
-from tracefabric.sandbox.kv import KVBackend, KVLimitError, namespace_scope, session_scope
+from tracefabric.sandbox.kv import KVBackend, KVLimitError, KVQuotaError, namespace_scope, session_scope
 
 from .context import MAX_HTTP_REQUESTS, MAX_LOG_LINES, CallContext, ContextRegistry, OpenStore
 from .outbound import OutboundError, OutboundHTTP
@@ -145,6 +145,8 @@ class HostImports:
         label, scope = target
         try:
             return _ok(op(label, scope))
+        except KVQuotaError as exc:
+            return _other(str(exc))  # names the limit: the guest SDK makes it ResourceExhausted
         except KVLimitError as exc:
             return _other(f"limit exceeded: {exc}")
         except (sqlite3.Error, OSError, ValueError) as exc:
@@ -232,7 +234,8 @@ class HostImports:
         ctx.log_lines += 1
         if ctx.log_lines > MAX_LOG_LINES:
             return
-        text = self.scrub(message[:MAX_LOG_CHARS])
+        # Redacted before clipping: a clip must not keep half a secret.
+        text = self.scrub(message[: 2 * MAX_LOG_CHARS])[:MAX_LOG_CHARS]
         logging.getLogger(f"tracefabric.components.{ctx.grants.component}").log(
             _LEVELS.get(level, logging.INFO), "[%s] %s", ctx.session_id or ctx.kind, text
         )

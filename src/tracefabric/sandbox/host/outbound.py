@@ -3,11 +3,16 @@
 Every URL, including each redirect target, must match `allowed_outbound_hosts`; redirects
 are followed here (never by the HTTP library) so an allowed host cannot bounce a guest to
 a host it was not granted. There is deliberately no `wasi:http` linked: it has no allowlist.
+
+At debug level every exchange is logged (method, URL, status, both sides' headers) with
+credential headers masked and secret values redacted, in any common encoding, by `scrub`.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -22,6 +27,27 @@ DEFAULT_TIMEOUT_S = 30.0
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 # Hop-by-hop or host-controlled headers a guest may not set.
 FORBIDDEN_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer"}
+# Headers whose whole value is a credential: never logged, whatever the secrets are.
+CREDENTIAL_HEADERS = {
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+    "private-token",
+}
+
+log = logging.getLogger("tracefabric.sandbox.http")
+
+
+def loggable_headers(headers: Iterable[tuple[str, str]], scrub: Callable[[str], str]) -> str:
+    """Headers as one log line: credential headers masked, secrets redacted from the rest."""
+    return ", ".join(
+        f"{name}: {'[REDACTED]' if name.lower() in CREDENTIAL_HEADERS else scrub(value)}"
+        for name, value in headers
+    )
 
 
 @dataclass
@@ -39,7 +65,8 @@ class OutboundError(Exception):
 
 
 class OutboundHTTP:
-    def __init__(self) -> None:
+    def __init__(self, scrub: Callable[[str], str] | None = None) -> None:
+        self.scrub = scrub or (lambda text: text)
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
 
@@ -110,7 +137,17 @@ class OutboundHTTP:
             raise OutboundError("transport", f"reading the response from {url} failed: {exc}") from None
         finally:
             response.close()
-        return OutboundResponse(response.status_code, list(response.headers.multi_items()), b"".join(chunks))
+        received = list(response.headers.multi_items())
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d; sent headers: %s; received headers: %s",
+                method,
+                self.scrub(url),
+                response.status_code,
+                loggable_headers(headers, self.scrub),
+                loggable_headers(received, self.scrub),
+            )
+        return OutboundResponse(response.status_code, received, b"".join(chunks))
 
     def close(self) -> None:
         with self._lock:

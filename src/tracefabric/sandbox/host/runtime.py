@@ -7,7 +7,8 @@ thread keeps a few instances instantiated and warmed up, which brings a session'
 call down to ~1 ms when the host is mostly idle; under load the refills cost more CPU than
 they save, so the pool is off by default. Management and describe requests use
 a throwaway instance. State that must last lives in the key-value store, scoped by the
-host. An instance that trapped is discarded.
+host. An instance that trapped is discarded, and the host's `InstanceBudget` drops the least
+recently used idle instances beyond its limit of live ones (across every component).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from wasmtime.component import Component, Func, Linker
 
 from tracefabric.errors import ErrorType
 
+from .budget import InstanceBudget
 from .context import CallContext, ContextRegistry, StoreTable, store_key
 from .grants import Grants
 from .traps import classify
@@ -77,7 +79,13 @@ class Instance:
         config = runtime.grants.config
         registry = runtime.registry
         raw = json.dumps(request, ensure_ascii=False)
-        if len(raw.encode("utf-8")) > config.max_request_bytes:
+        try:
+            size = len(raw.encode("utf-8"))
+        except UnicodeEncodeError:  # a lone surrogate: the host refuses these before they get here
+            return CallOutcome(
+                _failure(ErrorType.INVALID_REQUEST, "the request is not valid Unicode"), 0, 0.0
+            )
+        if size > config.max_request_bytes:
             return CallOutcome(
                 _failure(ErrorType.RESOURCE_EXHAUSTED, "request exceeds the size limit"), 0, 0.0
             )
@@ -138,7 +146,7 @@ class ComponentRuntime:
         registry: ContextRegistry,
         engine: Any,
         ticks: Any,
-        max_instances: int = 256,
+        budget: InstanceBudget | None = None,
         pool_size: int = 0,
         refiller: PoolRefiller | None = None,
         running: Any = None,
@@ -150,7 +158,8 @@ class ComponentRuntime:
         self.registry = registry
         self.engine = engine
         self.ticks = ticks
-        self.max_instances = max_instances
+        # Shared by the host's runtimes: live session instances across all components.
+        self.budget = budget or InstanceBudget()
         self.pool_size = pool_size
         self._refiller = refiller
         # A context manager entered around guest code (keeps the epoch deadline ticking).
@@ -210,23 +219,25 @@ class ComponentRuntime:
                 return current  # another thread won the race; ours is simply dropped
             self._sessions[session_id] = fresh
             self._sessions.move_to_end(session_id)
-            self._evict_locked()
             return fresh
 
-    def _evict_locked(self) -> None:
-        # Beyond the cap, the least recently used idle instances go (their state is in the KV store).
-        while len(self._sessions) > self.max_instances:
-            for session_id, instance in self._sessions.items():
-                if not instance.lock.locked():
-                    del self._sessions[session_id]
-                    break
-            else:
-                return
+    def evict_idle(self, session_id: str) -> bool:
+        """Drop the session's instance unless a call is using it (the budget's LRU); its state is
+        in the key-value store, and its next call gets a fresh instance. True when it is gone."""
+        with self._lock:
+            instance = self._sessions.get(session_id)
+            if instance is None:
+                return True
+            if instance.lock.locked():
+                return False
+            del self._sessions[session_id]
+            return True
 
     def execute(self, context: CallContext, request: dict[str, Any]) -> CallOutcome:
         assert context.session_id is not None
         while True:
             instance = self._session_instance(context.session_id)
+            self.budget.used(self, context.session_id)
             with instance.lock:
                 if instance.poisoned:
                     continue  # it trapped in another thread's call: take a fresh one
@@ -243,12 +254,15 @@ class ComponentRuntime:
 
     def _discard(self, session_id: str, instance: Instance) -> None:
         with self._lock:
-            if self._sessions.get(session_id) is instance:
-                del self._sessions[session_id]
+            if self._sessions.get(session_id) is not instance:
+                return
+            del self._sessions[session_id]
+        self.budget.dropped(self, session_id)
 
     def end_session(self, session_id: str) -> None:
         with self._lock:
             self._sessions.pop(session_id, None)
+        self.budget.dropped(self, session_id)
 
     def live_sessions(self) -> list[str]:
         with self._lock:

@@ -8,6 +8,7 @@ this protocol.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 MAX_KEY_BYTES = 256  # Spin's limits
@@ -16,6 +17,25 @@ MAX_VALUE_BYTES = 1024 * 1024
 
 class KVLimitError(ValueError):
     """A key or value over Spin's limits."""
+
+
+class KVQuotaError(KVLimitError):
+    """A write that would take a session, or the whole store, over its byte limit."""
+
+
+@dataclass(frozen=True)
+class KVQuota:
+    """Limits on stored bytes (keys and values), checked before every write that grows the
+    data: a write over a limit is refused whole, and nothing already stored is touched.
+    `session_bytes`: one session's data, all its stores together; `total_bytes`: everything
+    in the backend (sessions and shared namespaces). None: no limit."""
+
+    session_bytes: int | None = None
+    total_bytes: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.session_bytes is not None or self.total_bytes is not None
 
 
 class KVBackend(Protocol):
@@ -47,8 +67,15 @@ def check_limits(key: str, value: bytes | None = None) -> None:
         raise KVLimitError(f"value of {len(value)} bytes exceeds the 1 MiB limit")
 
 
+SESSION_SCOPE_PREFIX = "s:"
+
+
 def session_scope(session_id: str) -> str:
-    return "s:" + session_id
+    return SESSION_SCOPE_PREFIX + session_id
+
+
+def is_session_scope(scope: str) -> bool:
+    return scope.startswith(SESSION_SCOPE_PREFIX)
 
 
 def namespace_scope(namespace: str) -> str:

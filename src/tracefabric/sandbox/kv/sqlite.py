@@ -3,18 +3,25 @@
 Safe under threads (one connection per thread and label) and processes (WAL, busy timeout).
 Every operation is a single statement or a short IMMEDIATE transaction, so concurrent
 writers never lose each other's keys.
+
+Each database keeps a running total of stored bytes (keys and values) per scope, and one for
+the whole database under the scope '', maintained by triggers, so a quota (`KVQuota`) is
+checked with two primary-key reads instead of a scan. A write over a limit is refused in
+the same transaction that would have made it: nothing stored before is touched.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .backend import check_limits
+from .backend import KVQuota, KVQuotaError, check_limits, is_session_scope
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (
@@ -24,6 +31,38 @@ CREATE TABLE IF NOT EXISTS kv (
     PRIMARY KEY (scope, key)
 ) WITHOUT ROWID
 """
+
+# Stored bytes per scope ('' holds the database's total), kept by triggers. Version 1.
+_SIZE_NEW = "(length(CAST(NEW.key AS BLOB)) + length(CAST(NEW.value AS BLOB)))"
+_SIZE_OLD = "(length(CAST(OLD.key AS BLOB)) + length(CAST(OLD.value AS BLOB)))"
+USAGE_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS usage (scope TEXT PRIMARY KEY, bytes INTEGER NOT NULL) WITHOUT ROWID",
+    f"""CREATE TRIGGER IF NOT EXISTS kv_usage_insert AFTER INSERT ON kv BEGIN
+        INSERT INTO usage(scope, bytes) VALUES (NEW.scope, {_SIZE_NEW})
+            ON CONFLICT(scope) DO UPDATE SET bytes = bytes + excluded.bytes;
+        INSERT INTO usage(scope, bytes) VALUES ('', {_SIZE_NEW})
+            ON CONFLICT(scope) DO UPDATE SET bytes = bytes + excluded.bytes;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS kv_usage_update AFTER UPDATE ON kv BEGIN
+        UPDATE usage SET bytes = bytes - {_SIZE_OLD} WHERE scope IN (OLD.scope, '');
+        INSERT INTO usage(scope, bytes) VALUES (NEW.scope, {_SIZE_NEW})
+            ON CONFLICT(scope) DO UPDATE SET bytes = bytes + excluded.bytes;
+        INSERT INTO usage(scope, bytes) VALUES ('', {_SIZE_NEW})
+            ON CONFLICT(scope) DO UPDATE SET bytes = bytes + excluded.bytes;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS kv_usage_delete AFTER DELETE ON kv BEGIN
+        UPDATE usage SET bytes = bytes - {_SIZE_OLD} WHERE scope IN (OLD.scope, '');
+    END""",
+]
+USAGE_BACKFILL = [
+    "DELETE FROM usage",
+    "INSERT INTO usage(scope, bytes) SELECT scope, SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) "
+    "FROM kv GROUP BY scope",
+    "INSERT INTO usage(scope, bytes) SELECT '', COALESCE(SUM(bytes), 0) FROM usage",
+]
+SCHEMA_VERSION = 1
+TOTAL = ""
+LABELS_TTL_S = 1.0
 
 
 @contextmanager
@@ -48,9 +87,30 @@ def _prefix_upper_bound(prefix: str) -> str | None:
     return None
 
 
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add the usage table (and count what a database made before it already holds)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in (*USAGE_SCHEMA, *USAGE_BACKFILL):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _size(key: str, value: bytes) -> int:
+    return len(key.encode("utf-8")) + len(value)
+
+
 class SQLiteKV:
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, *, quota: KVQuota | None = None) -> None:
         self.directory = Path(directory)
+        self.quota = quota if quota is not None and quota.active else None
+        self._label_cache: tuple[float, list[str]] | None = None
         self.directory.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -75,7 +135,9 @@ class SQLiteKV:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute(SCHEMA)
+                _migrate(conn)
                 self._all.append(conn)
+                self._label_cache = None  # perhaps a new store
             conns[label] = conn
         return conn
 
@@ -87,11 +149,17 @@ class SQLiteKV:
 
     def set(self, label: str, scope: str, key: str, value: bytes) -> None:
         check_limits(key, value)
-        self._conn(label).execute(
+        conn = self._conn(label)
+        upsert = (
             "INSERT INTO kv(scope, key, value) VALUES (?,?,?) "
-            "ON CONFLICT(scope, key) DO UPDATE SET value=excluded.value",
-            (scope, key, value),
+            "ON CONFLICT(scope, key) DO UPDATE SET value=excluded.value"
         )
+        if self.quota is None:
+            conn.execute(upsert, (scope, key, value))
+            return
+        with _transaction(conn):
+            self._check_quota(conn, label, scope, key, _size(key, value))
+            conn.execute(upsert, (scope, key, value))
 
     def delete(self, label: str, scope: str, key: str) -> bool:
         cur = self._conn(label).execute("DELETE FROM kv WHERE scope=? AND key=?", (scope, key))
@@ -119,8 +187,7 @@ class SQLiteKV:
     def increment(self, label: str, scope: str, key: str, delta: int) -> int:
         check_limits(key)
         conn = self._conn(label)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(conn):
             row = conn.execute("SELECT value FROM kv WHERE scope=? AND key=?", (scope, key)).fetchone()
             current = 0
             if row is not None:
@@ -129,22 +196,75 @@ class SQLiteKV:
                 except ValueError:
                     raise ValueError(f"value at {key!r} is not an integer") from None
             new = current + delta
+            value = str(new).encode("ascii")
+            if self.quota is not None:
+                self._check_quota(conn, label, scope, key, _size(key, value))
             conn.execute(
                 "INSERT INTO kv(scope, key, value) VALUES (?,?,?) "
                 "ON CONFLICT(scope, key) DO UPDATE SET value=excluded.value",
-                (scope, key, str(new).encode("ascii")),
+                (scope, key, value),
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return new
 
     def delete_scope(self, label: str, scope: str) -> int:
         if not (self.directory / f"{label}.db").exists():
             return 0
-        cur = self._conn(label).execute("DELETE FROM kv WHERE scope=?", (scope,))
-        return cur.rowcount
+        conn = self._conn(label)
+        with _transaction(conn):
+            deleted = conn.execute("DELETE FROM kv WHERE scope=?", (scope,)).rowcount
+            conn.execute("DELETE FROM usage WHERE scope=? AND bytes<=0", (scope,))
+        return deleted
+
+    # -- quota ------------------------------------------------------------------------
+    def stored_bytes(self, scope: str | None = None) -> int:
+        """Bytes (keys and values) stored under `scope` in every store; None: everything."""
+        return sum(
+            self._usage(self._conn(label), TOTAL if scope is None else scope) for label in self._labels()
+        )
+
+    def _labels(self) -> list[str]:
+        # From the directory, not from this process's connections: other processes write here
+        # too. Listed at most once a second (a listing costs more than the quota check itself).
+        now = time.monotonic()
+        if self._label_cache is None or now - self._label_cache[0] > LABELS_TTL_S:
+            names = sorted(name[:-3] for name in os.listdir(self.directory) if name.endswith(".db"))
+            self._label_cache = (now, names)
+        return self._label_cache[1]
+
+    @staticmethod
+    def _usage(conn: sqlite3.Connection, scope: str) -> int:
+        row = conn.execute("SELECT bytes FROM usage WHERE scope=?", (scope,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_quota(self, conn: sqlite3.Connection, label: str, scope: str, key: str, new_size: int) -> None:
+        """Raise KVQuotaError when writing `new_size` bytes at `key` would take the scope or the
+        whole store over a limit. Runs inside the write's transaction on `label`'s database;
+        other stores are read as they stand (a concurrent write to another store can overshoot
+        by at most one value)."""
+        quota = self.quota
+        assert quota is not None
+        row = conn.execute(
+            "SELECT length(CAST(key AS BLOB)) + length(CAST(value AS BLOB)) FROM kv WHERE scope=? AND key=?",
+            (scope, key),
+        ).fetchone()
+        growth = new_size - (int(row[0]) if row else 0)
+        if growth <= 0:
+            return  # shrinking or same-size writes always pass: a full session can still clean up
+        others = [self._conn(other) for other in self._labels() if other != label]
+        if quota.session_bytes is not None and is_session_scope(scope):
+            used = self._usage(conn, scope) + sum(self._usage(c, scope) for c in others)
+            if used + growth > quota.session_bytes:
+                raise KVQuotaError(
+                    f"storage limit of this session reached: it stores {used:,} bytes, and {growth:,} more "
+                    f"would exceed its limit of {quota.session_bytes:,} bytes (delete something first)"
+                )
+        if quota.total_bytes is not None:
+            used = self._usage(conn, TOTAL) + sum(self._usage(c, TOTAL) for c in others)
+            if used + growth > quota.total_bytes:
+                raise KVQuotaError(
+                    f"storage limit of the server reached: it stores {used:,} bytes, and {growth:,} more "
+                    f"would exceed its limit of {quota.total_bytes:,} bytes"
+                )
 
     def scopes(self, label: str, prefix: str = "") -> list[str]:
         if not (self.directory / f"{label}.db").exists():
@@ -161,3 +281,14 @@ class SQLiteKV:
                     pass
             self._all.clear()
         self._local = threading.local()
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
