@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tracefabric.viewer.app import create_app
-from tracefabric.viewer.server import bind, prepare
+from tracefabric.viewer.server import bind, prepare, uvicorn_config
 
 from .data import make_dataset
 
@@ -66,7 +66,7 @@ def running(paths: list[str | Path], index_dir: Path | None = None) -> Iterator[
     sock = bind(0)
     port = sock.getsockname()[1]
     app = create_app(sources, token=TOKEN, port=port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:

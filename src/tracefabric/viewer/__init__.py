@@ -7,8 +7,8 @@ it, and one page of plain JS and CSS shipped in the package (nothing remote, not
 - `index/`: the indexes (records, failures), their filters and full-text search;
 - `views/`: what the pages show (overview, one record's timeline, quality and claims,
   the replayed workspace, evaluation reports);
-- `app`, `access`, `guard`, `server`: the HTTP side (127.0.0.1 only, Host/Origin checks,
-  a random token).
+- `app`, `access`, `server`: the HTTP side (127.0.0.1 only, the tool server's Host/Origin
+  guard and slow-client deadlines from `tracefabric.asgi`, a random token).
 """
 
 from __future__ import annotations

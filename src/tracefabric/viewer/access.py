@@ -1,4 +1,4 @@
-"""Who may use the viewer: the Host/Origin guard, then the access token.
+"""Who may use the viewer: the Host/Origin guard `tracefabric serve` uses, then the access token.
 
 The token is random per start and printed in the URL (as Jupyter does). Opening that URL
 sets a cookie (HttpOnly, SameSite=Lax, named after the port: cookies are not per-port) and
@@ -20,8 +20,9 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from .guard import RequestGuard  # swap for tracefabric.asgi.guard once it is merged
-from .responses import error_body, send_json
+from tracefabric.asgi.guard import RequestGuard
+from tracefabric.asgi.responses import send_json
+from tracefabric.errors import error_body
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

@@ -26,10 +26,10 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from tracefabric.errors import TracefabricError
+from tracefabric.asgi.guard import RequestGuard
+from tracefabric.errors import TracefabricError, error_body
 
 from .access import AccessMiddleware
-from .guard import RequestGuard
 from .index.query import BadQuery, RecordQuery
 from .sources import DatasetView, DocumentView, EvaluationView, FailuresView, Source
 from .views import evaluation
@@ -274,15 +274,15 @@ class Viewer:
 
 async def _view_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ViewError)
-    return JSON({"error": exc.message, "error_type": exc.error_type}, status_code=exc.status)
+    return JSON(error_body(exc.error_type, exc.message), status_code=exc.status)
 
 
 async def _bad_query(request: Request, exc: Exception) -> Response:
-    return JSON({"error": str(exc), "error_type": "InvalidQuery"}, status_code=400)
+    return JSON(error_body("InvalidQuery", str(exc)), status_code=400)
 
 
 async def _source_error(request: Request, exc: Exception) -> Response:
-    return JSON({"error": str(exc), "error_type": "SourceError"}, status_code=500)
+    return JSON(error_body("SourceError", str(exc)), status_code=500)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -294,14 +294,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         if exc.status_code == 405
         else "HTTPError"
     )
-    return JSON({"error": str(exc.detail), "error_type": kind}, status_code=exc.status_code)
+    return JSON(error_body(kind, str(exc.detail)), status_code=exc.status_code)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
     log.exception("internal error serving %s", request.url.path, exc_info=exc)
-    return JSON(
-        {"error": f"internal error: {type(exc).__name__}", "error_type": "InternalError"}, status_code=500
-    )
+    return JSON(error_body("InternalError", f"internal error: {type(exc).__name__}"), status_code=500)
 
 
 class _SecurityHeaders:

@@ -15,6 +15,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tracefabric.errors import ConfigError
 
@@ -59,6 +60,24 @@ def prepare(paths: list[str], index_dir: Path | None, say: Callable[[str], None]
     return sources
 
 
+def uvicorn_config(app: Any) -> Any:
+    """uvicorn with the tool server's protocol: deadlines for slow clients, JSON errors."""
+    import uvicorn
+
+    from tracefabric.asgi.protocol import guarded_protocol
+    from tracefabric.server.config import DEFAULT_BODY_TIMEOUT_S, DEFAULT_HEADER_TIMEOUT_S
+
+    return uvicorn.Config(
+        app,
+        http=guarded_protocol(DEFAULT_HEADER_TIMEOUT_S, DEFAULT_BODY_TIMEOUT_S),
+        lifespan="on",
+        ws="none",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+
+
 def landing_path(sources: list[Source]) -> str:
     """Where the printed URL opens: the only source's main view, else the list of sources."""
     return sources[0].home() if len(sources) == 1 else "/"
@@ -83,8 +102,7 @@ def serve(
     token = secrets.token_urlsafe(24)
     url = f"http://{HOST}:{bound}{landing_path(sources)}?token={token}"
     app = create_app(sources, token=token, port=bound, host=HOST)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app))
     show_url(url)
     say("(the token in the URL is the key; links copied from the page carry none. Ctrl-C stops.)")
     if open_browser:
