@@ -39,15 +39,17 @@ path = Path(sys.argv[1])
 started = time.perf_counter()
 index = RecordIndex({"train": path}, index_location(path), name=str(path))
 what = index.open()
-print(what, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, index.count())
+print(what, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, index.count())
 """
 
 
-def build(path: Path) -> tuple[str, float, int, int]:
-    """(what happened, seconds, peak RSS MB, records) of opening the index in a child process."""
+def build(path: Path) -> tuple[str, float, int, int, int]:
+    """(what happened, seconds, peak RSS MB of the process and of its largest worker, records)
+    of opening the index in a child process."""
     run = subprocess.run([sys.executable, "-c", BUILD, str(path)], capture_output=True, text=True, check=True)
-    what, seconds, rss, count = run.stdout.split()
-    return what, float(seconds), int(rss), int(count)
+    what, seconds, rss, workers, count = run.stdout.split()
+    return what, float(seconds), int(rss), int(workers), int(count)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -103,16 +105,19 @@ def main() -> None:
             f"{options.records:,} synthetic agent records, {size:,.0f} MB ({time.perf_counter() - started:.0f} s to make)"
         )
 
-        what, seconds, rss, count = build(data)
+        what, seconds, rss, workers, count = build(data)
         assert what == "built" and count == options.records, (what, count)
-        print(f"index build      {seconds:6.1f} s   {count / seconds:8,.0f} records/s   peak RSS {rss} MB")
-        what, seconds, _, _ = build(data)
+        print(
+            f"index build      {seconds:6.1f} s   {count / seconds:8,.0f} records/s   "
+            f"peak RSS {rss} MB (each of {os.cpu_count()} worker processes: <= {workers} MB)"
+        )
+        what, seconds, _, _, _ = build(data)
         print(f"reopen unchanged {seconds * 1000:6.0f} ms  ({what})")
         tail = 1000
         with open(data, "a") as handle:
             for i in range(options.records, options.records + tail):
                 handle.write(json.dumps(agent_record(i, rng), separators=(",", ":")) + "\n")
-        what, seconds, _, count = build(data)
+        what, seconds, _, _, count = build(data)
         print(f"appended tail    {seconds:6.2f} s for {tail:,} records ({what}, {count:,} in all)")
 
         process, base, token = serve(data)

@@ -180,31 +180,49 @@ class MatchCache:
         return entry
 
 
+def _selective(conn: sqlite3.Connection, sets: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:
+    """The conditions that exclude something, fewest matches first (counting one is an index
+    lookup; intersecting sets of every record is most of a query's cost)."""
+    if len(sets) < 2:
+        return sets
+    total = conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0
+    counted = [
+        (_run(conn, f"SELECT count(*) FROM ({sql})", params)[0][0], sql, params) for sql, params in sets
+    ]
+    kept = sorted((c for c in counted if c[0] < total), key=lambda c: c[0])
+    return [(sql, params) for _, sql, params in kept]
+
+
 def matching_ids(conn: sqlite3.Connection, query: RecordQuery, use_fts: bool) -> array[int]:
-    """The ids of the matching records, in list order. Record ids run from 1 without gaps (the
-    index never deletes), so file order needs no sort: the ids come back as one string."""
-    sets = query.id_sets(use_fts)
-    params = [p for _, set_params in sets for p in set_params]
+    """The ids of the matching records, in list order.
+
+    File order: record ids run from 1 without gaps (the index never deletes), so the matches
+    are the intersection of each condition's ids, fetched as one string and sorted here.
+    Other orders: every id in that order (a scan of the sort column's index), kept when it
+    matches; a bounded cost, where SQLite would sort the intersection in a temporary tree."""
+    sets = _selective(conn, query.id_sets(use_fts))
+    if not sets:
+        matched = None
+    else:
+        union = " INTERSECT ".join(sql for sql, _ in sets)
+        params = [p for _, set_params in sets for p in set_params]
+        text = _run(conn, f"SELECT group_concat(id) FROM ({union})", params)[0][0]
+        matched = array("q", sorted(map(int, text.split(",")))) if text else array("q")
     if query.sort == "line":
-        if not sets:
+        if matched is None:
             top = conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0
-            ids = array("q", range(1, top + 1))
-        else:
-            union = " INTERSECT ".join(sql for sql, _ in sets)
-            text = _run(conn, f"SELECT group_concat(id) FROM ({union})", params)[0][0]
-            ids = array("q", sorted(map(int, text.split(",")))) if text else array("q")
+            matched = array("q", range(1, top + 1))
         if query.descending:
-            ids.reverse()
-        return ids
+            matched.reverse()
+        return matched
     order, direction = query.order()
-    where = f"r.id IN ({' INTERSECT '.join(sql for sql, _ in sets)})" if sets else "1"
     cursor = conn.cursor()
     cursor.row_factory = None
-    sql = f"SELECT r.id FROM records r WHERE {where} ORDER BY {order} {direction}, r.id {direction}"
-    try:
-        return array("q", (row[0] for row in cursor.execute(sql, params)))
-    except sqlite3.OperationalError as exc:
-        raise _bad_search(exc) from None
+    rows = cursor.execute(f"SELECT r.id FROM records r ORDER BY {order} {direction}, r.id {direction}")
+    if matched is None:
+        return array("q", (row[0] for row in rows))
+    wanted = set(matched)
+    return array("q", (row[0] for row in rows if row[0] in wanted))
 
 
 def _find_descending(ids: array[int], record_id: int) -> int | None:
