@@ -257,3 +257,34 @@ def test_worker_processes_index_exactly_what_one_process_does(
     assert parallel.stats().state() == serial.stats().state()
     assert parallel.states["train"] == serial.states["train"]
     assert keys(parallel, q=["settings.json"]) == keys(serial, q=["settings.json"])
+
+
+def test_judge_scores_filter_and_sort_with_neighbours(dataset: Path) -> None:
+    records = read_jsonl(dataset)
+    scores = [None, 4.5, 2.0, 3.0, None, 5.0, 1.0, 3.0]
+    for record, score in zip(records, scores, strict=False):
+        if score is not None:
+            record["metadata"]["quality"] = {"accepted": score >= 2, "judge": {"score": score}}
+    dataset.write_text("".join(json.dumps(r) + "\n" for r in records))
+    index = index_of(dataset)
+    index.open()
+    scored = {n: s for n, s in enumerate(scores[: len(records)], 1) if s is not None}
+    assert keys(index, judge_min=["3"]) == sorted(n for n, s in scored.items() if s >= 3)
+    assert keys(index, judge_min=["2"], judge_max=["3"]) == [3, 4, 8]
+    ascending = keys(index, sort=["judge"])
+    assert ascending[: len(records) - len(scored)] == [
+        n for n in range(1, len(records) + 1) if n not in scored
+    ]
+    assert [scored[n] for n in ascending[len(records) - len(scored) :]] == sorted(scored.values())
+    descending = keys(index, sort=["-judge"], gate=["rejected"])
+    assert descending == [n for n in sorted(scored, key=lambda n: (-scored[n], -n)) if scored[n] < 2]
+    query = RecordQuery.from_params({"sort": ["-judge"]})
+    order = keys(index, sort=["-judge"])
+    ids = {
+        line: row[0]
+        for line, row in ((r[1], r) for r in index.connection().execute("SELECT id, line FROM records"))
+    }
+    near = index.neighbours(query, ids[order[1]])
+    assert near["position"] == 2 and near["previous"]["line"] == order[0] and near["next"]["line"] == order[2]
+    steps = keys(index, sort=["-steps"], judge_min=["1"])
+    assert steps == sorted(scored, key=lambda n: (-records[n - 1]["metadata"]["steps"], -n))

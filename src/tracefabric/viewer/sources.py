@@ -246,6 +246,9 @@ class FailuresView(Source):
     def home(self) -> str:
         return f"/s/{self.slug}/failures"
 
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "failures": True}
+
 
 @dataclass
 class DocumentView(Source):
