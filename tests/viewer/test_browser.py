@@ -173,3 +173,19 @@ def test_an_evaluation_report(page: Any, dataset: Path, tmp_path: Path, serve: A
         page.get_by_role("link", name="t-1").first.click()
         page.wait_for_url(re.compile(r"/e/baseline\.report/tasks/t-1$"))
         page.locator(".event.answer").wait_for()
+
+
+def test_a_split_folder_filters_by_split(page: Any, dataset: Path, serve: Any) -> None:
+    from tracefabric.split.assign import split_dataset
+
+    report = split_dataset(dataset, dataset.parent / "agent.splits", validation=0.2, test=0.2, by=["sample"])
+    with serve([report.out]) as viewer:
+        enter(page, viewer, "/s/agent.splits/records")
+        page.locator("select[name=split]").select_option("test")
+        page.wait_for_url(re.compile(r"split=test$"))
+        expect(page.locator("table.records tbody tr")).to_have_count(report.sizes["test"])
+        keys = page.locator("table.records tbody tr").evaluate_all("rows => rows.map(r => r.dataset.key)")
+        assert all(key.startswith("test:") for key in keys)
+        page.locator("table.records tbody tr").first.click()
+        page.locator(".event.answer").wait_for()
+        assert re.search(r"/s/agent\.splits/records/test(:|%3A)\d+\?split=test$", page.url)

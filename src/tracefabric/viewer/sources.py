@@ -208,11 +208,13 @@ class DatasetView(Source):
         state = self.records.content_key()
         if self._facets is None or self._facets[0] != state:
             judge = conn.execute("SELECT min(judge), max(judge), count(judge) FROM records").fetchone()
+            splits = dict(conn.execute("SELECT split, count(*) FROM records GROUP BY split").fetchall())
             self._facets = (
                 state,
                 {
                     "facets": facet_counts(conn),
                     "judge": {"min": judge[0], "max": judge[1], "count": judge[2]},
+                    "splits": splits,
                 },
             )
         return {**self._facets[1], "topics": topic_names(self.records, topics)}

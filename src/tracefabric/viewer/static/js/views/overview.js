@@ -37,7 +37,8 @@ export async function overviewView(main, { slug }, query, { frame }) {
     verify ? tile("verify ok", fmt(verifyCounts.ok || 0), ["mismatch", "invalid", "skipped"].filter((s) => verifyCounts[s]).map((s) => `${fmt(verifyCounts[s])} ${s}`).join(" · ") || "all records", recordsLink(slug, { verify: "ok" })) : null,
   );
 
-  const kinds = section("Kinds", counts(stats.kinds, { total, href: (k) => recordsLink(slug, { kind: k }) }));
+  const kinds = section("Kinds", counts(stats.kinds, { total, href: (k) => recordsLink(slug, { kind: k }) }),
+    Object.keys(stats.splits).length > 1 ? h("div", {}, h("h3", {}, "Splits"), counts(stats.splits, { total, href: (s) => recordsLink(slug, { split: s }) })) : null);
   const hist = section("Distributions",
     h("div", { class: "histograms" },
       histogram("tool steps per record", stats.histograms.steps),

@@ -80,7 +80,7 @@ function row(slug, item, filters) {
     h("td", { class: "num" }, item.judge == null ? "" : item.judge));
 }
 
-export async function recordsView(main, { slug }, query, { frame }) {
+export async function recordsView(main, { slug }, query, { frame, sourceOf }) {
   frame(slug, "records");
   const offset = Number(query.get("offset") || 0);
   const filters = filterParams(query);
@@ -114,7 +114,12 @@ export async function recordsView(main, { slug }, query, { frame }) {
       h("button", { type: "submit" }, "apply"))
     : null;
 
+  const splits = (sourceOf(slug) || {}).splits || [];
+  const splitSelect = splits.length > 1
+    ? facetSelect(slug, query, "split", "split", Object.fromEntries(splits.map((name) => [name, menus.splits[name] || 0])))
+    : null;
   const bar = h("div", { class: "filters" },
+    splitSelect,
     FACETS.filter(([name]) => Object.keys(menus.facets[name] || {}).length || query.has(name))
       .map(([name, label]) => facetSelect(slug, query, name, label, menus.facets[name])),
     judge, sort);
