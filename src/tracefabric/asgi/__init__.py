@@ -7,7 +7,7 @@
   their headers or body (408) and JSON bodies for malformed HTTP (400).
 - `responses`: JSON answers, through ASGI or straight onto a transport.
 
-The tool server (`tracefabric serve`) uses all three; the trace viewer is meant to as well.
+The tool server (`tracefabric serve`) and the trace viewer (`tracefabric view`) use all three.
 Imports are lazy: the guard needs no web framework.
 """
 

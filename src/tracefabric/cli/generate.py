@@ -119,7 +119,7 @@ def _print_summary(summary: Any) -> None:
         reason = f" ({summary.stop_reason})" if summary.stop_reason else ""
         console.print(f"[yellow]stopped before the end{reason}; run the same command again to resume[/]")
     else:
-        console.print(f"inspect it: head -n 1 {summary.dataset} | python -m json.tool")
+        console.print(f"look at it: tracefabric view {summary.dataset}")
         if summary.dataset.exists() and _has_traces(summary.dataset):
             console.print(f"replay it:  tracefabric verify {summary.dataset}")
 

@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "tracefabric.cli.stats:stats_command",
         "Statistics of a dataset: kinds, turns, tool calls, tokens, errors, topic coverage.",
     ),
+    "view": (
+        "tracefabric.cli.view:view_command",
+        "Browse datasets, traces, failures, run.json and evaluation reports in the browser.",
+    ),
     "push": (
         "tracefabric.cli.push:push_command",
         "Upload a dataset to the Hugging Face Hub with a generated dataset card.",

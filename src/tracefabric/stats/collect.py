@@ -82,6 +82,10 @@ class DatasetStats:
         }
 
 
+_COUNTERS = ("kinds", "tools_called", "tools_offered", "errors", "injected_faults")
+_HISTOGRAMS = ("turns", "steps", "tool_calls", "tokens")
+
+
 class StatsCollector:
     """Feed records (from any reader, e.g. an export's) and get `DatasetStats`."""
 
@@ -150,6 +154,57 @@ class StatsCollector:
             stats.rejected += 1
         if path is not None:
             self._topic_counts[topic] += 1
+            self._topic_paths.setdefault(topic, path)
+
+    def state(self) -> dict[str, Any]:
+        """What `add` and `bad` have gathered so far, as JSON; `from_state` continues from it
+        (the viewer keeps it in its index, so a file that grew only needs its new records)."""
+        stats = self.stats
+        return {
+            "token_method": stats.token_method,
+            "records": stats.records,
+            "splits": dict(stats.splits),
+            "counters": {name: dict(getattr(stats, name)) for name in _COUNTERS},
+            "histograms": {
+                name: {str(v): n for v, n in getattr(stats, name).counts.items()} for name in _HISTOGRAMS
+            },
+            "accepted": stats.accepted,
+            "rejected": stats.rejected,
+            "bad_records": stats.bad_records,
+            "bad_examples": list(stats.bad_examples),
+            "topic_counts": dict(self._topic_counts),
+            "topic_paths": dict(self._topic_paths),
+        }
+
+    @classmethod
+    def from_state(
+        cls, dataset: str, state: dict[str, Any], tokens: TokenCounter | None = None
+    ) -> StatsCollector:
+        """A collector holding `state` (from `state()`), counting tokens the same way."""
+        collector = cls(dataset, tokens)
+        collector.merge_state(state)
+        return collector
+
+    def merge_state(self, state: dict[str, Any]) -> None:
+        """Add what another collector gathered (`state()`: e.g. of another part of the file)."""
+        stats = self.stats
+        if state.get("token_method") != stats.token_method:
+            raise ValueError(
+                f"the state counted tokens {state.get('token_method')!r}, not {stats.token_method!r}"
+            )
+        stats.records += int(state["records"])
+        for split, count in state["splits"].items():
+            stats.splits[split] = stats.splits.get(split, 0) + count
+        for name in _COUNTERS:
+            getattr(stats, name).update(state["counters"][name])
+        for name in _HISTOGRAMS:
+            getattr(stats, name).counts.update({int(v): n for v, n in state["histograms"][name].items()})
+        stats.accepted += int(state["accepted"])
+        stats.rejected += int(state["rejected"])
+        stats.bad_records += int(state["bad_records"])
+        stats.bad_examples = (stats.bad_examples + list(state["bad_examples"]))[:MAX_LISTED]
+        self._topic_counts.update(state["topic_counts"])
+        for topic, path in state["topic_paths"].items():
             self._topic_paths.setdefault(topic, path)
 
     def bad(self, bad: BadRecord) -> None:

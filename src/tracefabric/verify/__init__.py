@@ -2,7 +2,7 @@
 
 from .agreement import Problem, agreement_problems
 from .lines import Line, read_lines
-from .replay import verify_dataset, verify_dataset_async
+from .replay import replay_record, verify_dataset, verify_dataset_async
 from .report import SampleReport, Status, VerifyReport
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "VerifyReport",
     "agreement_problems",
     "read_lines",
+    "replay_record",
     "verify_dataset",
     "verify_dataset_async",
 ]

@@ -19,7 +19,7 @@ for agreement but not replayed (skipped).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,24 @@ from .lines import Line, read_lines
 from .report import SampleReport, Status, VerifyReport
 
 _EXCERPT = 120
+# Called with the tool environment and the session id once a record's calls have replayed
+# (or the first mismatching one), before the session ends: the viewer reads the files there.
+Inspect = Callable[[Any, str], Awaitable[None]]
 
 
 class _Verifier:
     """One verify run: the run's config (read once), the sandbox (opened on first need)."""
 
-    def __init__(self, dataset: Path, run_json: Path | None, manifest: str | None, endpoint: str | None):
+    def __init__(
+        self,
+        dataset: Path,
+        run_json: Path | None,
+        manifest: str | None,
+        endpoint: str | None,
+        inspect: Inspect | None = None,
+    ):
         self.dataset = dataset
+        self.inspect = inspect
         self.info_path = run_json or RunPaths(dataset).run_json
         self.manifest = manifest
         self.endpoint = endpoint
@@ -162,12 +173,17 @@ class _Verifier:
         session = trace.get("session_id") or f"verify-{sample}"
         try:
             await env.start_session(session)
+            problem = None
             for index, call in enumerate(calls):
                 if "component" not in call:
                     continue  # a call the host never saw (unknown tool name): nothing to replay
                 problem = await _replay_call(env, index, call, session, trace.get("namespace"))
                 if problem is not None:
-                    return _failed(number, sample, len(calls), [problem])
+                    break
+            if self.inspect is not None:  # the session as the replay left it, before it ends
+                await self.inspect(env, session)
+            if problem is not None:
+                return _failed(number, sample, len(calls), [problem])
         except (TracefabricError, SampleError) as exc:
             problem = Problem("invalid", "trace", f"replay failed: {_error_text(exc)}")
             return _failed(number, sample, len(calls), [problem])
@@ -284,6 +300,24 @@ async def verify_dataset_async(
     finally:
         await verifier.aclose()
     return report
+
+
+async def replay_record(
+    record: dict[str, Any],
+    *,
+    dataset: str | Path,
+    line: int = 1,
+    run_json: str | Path | None = None,
+    inspect: Inspect | None = None,
+) -> SampleReport:
+    """Verify one record of `dataset` (its run.json next to it unless given) like `verify`
+    does, calling `inspect(environment, session)` once its calls have replayed."""
+    path = Path(dataset)
+    verifier = _Verifier(path, Path(run_json) if run_json else None, None, None, inspect)
+    try:
+        return await verifier.verify(Line(line, record))
+    finally:
+        await verifier.aclose()
 
 
 def verify_dataset(dataset: str | Path, **options: Any) -> VerifyReport:

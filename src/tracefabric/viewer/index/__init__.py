@@ -1,0 +1,1 @@
+"""The viewer's SQLite indexes: records (with statistics and full-text search) and failures."""
