@@ -53,7 +53,7 @@ def test_coverage_faults_failures_and_verify(agent_dataset: Path, tmp_path: Path
     assert stats["quality"] == {"accepted": 2, "rejected": 1}
     assert stats["failures"]["attempts_by_reason"] == {"too_few_tool_calls": 2}
     assert stats["failures"]["given_up"] == 1
-    assert stats["verify"] == {"reproduced": 3, "mismatch": 0, "skipped": 0}
+    assert stats["verify"] == {"ok": 3, "mismatch": 0, "skipped": 0, "invalid": 0}
 
 
 def test_tokens_with_a_tokenizer_and_a_template(mixed: Path, tmp_path: Path) -> None:

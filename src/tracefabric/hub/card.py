@@ -180,7 +180,7 @@ def _statistics(stats: DatasetStats) -> list[str]:
     lines.append(
         _row(
             "verify (replayed tool calls)",
-            f"{verify['reproduced']:,} reproduced, {verify['mismatch']:,} mismatched, {verify['skipped']:,} skipped"
+            f"{verify['ok']:,} ok, {verify['mismatch']:,} mismatched, {verify['skipped']:,} skipped, {verify['invalid']:,} invalid"
             if verify
             else "not given (run `tracefabric verify DATASET --json`)",
         )

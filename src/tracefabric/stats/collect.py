@@ -284,9 +284,12 @@ def _verify(report: str | Path | dict[str, Any]) -> dict[str, Any]:
             report = json.loads(Path(report).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise DatasetError(f"{report}: not a 'tracefabric verify --json' report ({exc})") from None
-    if not isinstance(report, dict) or not {"reproduced", "mismatch", "skipped"} <= set(report):
+    counts = report.get("counts") if isinstance(report, dict) else None
+    if not isinstance(counts, dict):
         raise DatasetError("verify report: expected the output of 'tracefabric verify --json'")
-    return {key: int(report[key]) for key in ("reproduced", "mismatch", "skipped")}
+    from tracefabric.verify.report import Status
+
+    return {str(status): int(counts.get(str(status), 0)) for status in Status}
 
 
 def dataset_stats(

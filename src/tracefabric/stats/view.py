@@ -69,7 +69,7 @@ def render_stats(stats: DatasetStats, console: Console | None = None) -> None:
         v = stats.verify
         summary.add_row(
             "verify",
-            f"{v['reproduced']:,} reproduced, {v['mismatch']:,} mismatched, {v['skipped']:,} skipped",
+            f"{v['ok']:,} ok, {v['mismatch']:,} mismatched, {v['skipped']:,} skipped, {v['invalid']:,} invalid",
         )
     if stats.failures:
         f = stats.failures
